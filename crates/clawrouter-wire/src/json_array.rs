@@ -1,0 +1,605 @@
+//! A sans-IO splitter for a JSON array streamed element by element (WIRE.md §2d, §3.4).
+//!
+//! Gemini's default `streamGenerateContent` body is one JSON array written incrementally: `[`,
+//! pretty-printed elements separated by `\n,\r\n`, then `]`. Network reads split it anywhere:
+//! inside strings, inside escapes, inside multi-byte characters, between `}` and `,`.
+//! [`JsonArraySplitter`] cuts out each complete element as soon as its last byte arrives and hands
+//! it over as a borrowed slice, ready for `serde_json::from_slice`.
+//!
+//! # What it checks, and what it leaves to the JSON parser
+//!
+//! The splitter tracks only structure: nesting (with bracket matching), strings and escapes, and
+//! the array's own `[`, `,` and `]` with any JSON whitespace (space, tab, CR, LF) around them. It
+//! does not validate the inside of an element (numbers, literals, key syntax, UTF-8): every
+//! structural byte is ASCII, so the element's bytes can be validated once, by the deserializer.
+//! Anything outside the elements that is not whitespace, `,`, or `]` is a
+//! [`JsonArrayError`] with its byte offset.
+//!
+//! A body that is a single JSON object instead of an array (Gemini's error form,
+//! `{"error":{…}}`, as sent with a non-2xx status) is reported as [`JsonFrame::Object`]. A leading
+//! UTF-8 BOM is skipped.
+//!
+//! # Cost
+//!
+//! Each byte is examined once: inside strings the scanner jumps with `memchr2(b'"', b'\\')`,
+//! outside them it looks at one byte at a time. Consumed bytes are dropped only when the next chunk
+//! arrives, moving at most the unfinished element, and that at most once.
+
+use std::fmt;
+
+use memchr::memchr2;
+
+use crate::DEFAULT_MAX_FRAME_SIZE;
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Default maximum nesting depth inside one element (serde_json's own default recursion limit).
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// Settings of a [`JsonArraySplitter`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonArrayConfig {
+    /// Largest element, in bytes. Default: 16 MiB.
+    pub max_element_size: usize,
+    /// Deepest nesting of arrays and objects inside one element (the element itself is depth 1).
+    /// Default: 128.
+    pub max_depth: usize,
+}
+
+impl Default for JsonArrayConfig {
+    fn default() -> Self {
+        Self {
+            max_element_size: DEFAULT_MAX_FRAME_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// One complete top-level value, borrowing the splitter's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonFrame<'a> {
+    /// One element of the top-level array, exactly as it appeared (without surrounding whitespace).
+    Element(&'a [u8]),
+    /// The body was a single JSON object, not an array: Gemini's error form `{"error":{…}}`.
+    Object(&'a [u8]),
+}
+
+impl<'a> JsonFrame<'a> {
+    /// The raw bytes of the value.
+    pub fn bytes(&self) -> &'a [u8] {
+        match *self {
+            JsonFrame::Element(bytes) | JsonFrame::Object(bytes) => bytes,
+        }
+    }
+
+    /// Copies the frame out of the splitter's buffer.
+    pub fn into_owned(self) -> OwnedJsonFrame {
+        match self {
+            JsonFrame::Element(bytes) => OwnedJsonFrame::Element(bytes.to_vec()),
+            JsonFrame::Object(bytes) => OwnedJsonFrame::Object(bytes.to_vec()),
+        }
+    }
+}
+
+/// A [`JsonFrame`] that owns its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OwnedJsonFrame {
+    /// See [`JsonFrame::Element`].
+    Element(Vec<u8>),
+    /// See [`JsonFrame::Object`].
+    Object(Vec<u8>),
+}
+
+impl OwnedJsonFrame {
+    /// The raw bytes of the value.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            OwnedJsonFrame::Element(bytes) | OwnedJsonFrame::Object(bytes) => bytes,
+        }
+    }
+}
+
+/// Why the body is not a well-formed streamed JSON array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonArrayErrorKind {
+    /// A byte that cannot appear here.
+    UnexpectedByte {
+        /// The offending byte.
+        found: u8,
+        /// What the splitter expected instead, in words.
+        expected: &'static str,
+    },
+    /// The input ended before the array (or bare object) was closed.
+    Truncated {
+        /// What was still missing, in words.
+        expected: &'static str,
+    },
+    /// One element grew past [`JsonArrayConfig::max_element_size`].
+    ElementTooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// Nesting inside one element went deeper than [`JsonArrayConfig::max_depth`].
+    TooDeep {
+        /// The configured limit.
+        limit: usize,
+    },
+}
+
+/// A malformed or over-limit body, with the byte offset where the problem was found.
+///
+/// The splitter stops at the first error and returns it again on every later call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at byte {offset}")]
+pub struct JsonArrayError {
+    kind: JsonArrayErrorKind,
+    offset: u64,
+}
+
+impl JsonArrayError {
+    /// What went wrong.
+    pub fn kind(&self) -> &JsonArrayErrorKind {
+        &self.kind
+    }
+
+    /// Absolute byte offset in the body (counting a skipped BOM).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+impl fmt::Display for JsonArrayErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonArrayErrorKind::UnexpectedByte { found, expected } => {
+                write!(
+                    f,
+                    "unexpected {} in streamed JSON array, expected {expected}",
+                    Byte(*found)
+                )
+            }
+            JsonArrayErrorKind::Truncated { expected } => {
+                write!(f, "streamed JSON array ended early, expected {expected}")
+            }
+            JsonArrayErrorKind::ElementTooLarge { limit } => {
+                write!(f, "JSON array element exceeds the {limit}-byte size limit")
+            }
+            JsonArrayErrorKind::TooDeep { limit } => {
+                write!(f, "JSON array element nests deeper than {limit} levels")
+            }
+        }
+    }
+}
+
+/// Shows a byte as a readable character or as hex.
+struct Byte(u8);
+
+impl fmt::Display for Byte {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_ascii_graphic() {
+            write!(f, "'{}'", char::from(self.0))
+        } else {
+            write!(f, "byte 0x{:02X}", self.0)
+        }
+    }
+}
+
+/// Where the scanner is, outside or inside an element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the first non-whitespace byte (and before the BOM decision).
+    Start,
+    /// After `[`: an element or `]`.
+    AfterOpen,
+    /// After `,`: an element.
+    AfterComma,
+    /// After an element: `,` or `]`.
+    AfterElement,
+    /// Inside an element (or the bare object).
+    InValue,
+    /// After `]` or after the bare object: only whitespace may follow.
+    Done,
+}
+
+/// What kind of value is being scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueKind {
+    /// An object or array; ends when the bracket stack empties.
+    Container,
+    /// A top-level string element; ends at its closing quote.
+    String,
+    /// A number or literal; ends before the next delimiter.
+    Scalar,
+}
+
+/// A sans-IO splitter for a streamed JSON array. See the [module docs](self).
+///
+/// ```
+/// use clawrouter_wire::json_array::{JsonArraySplitter, JsonFrame};
+///
+/// let mut splitter = JsonArraySplitter::new();
+/// splitter.feed(b"[{\"a\":1}\n,\r\n{\"b\":");
+/// assert_eq!(splitter.next_frame().unwrap(), Some(JsonFrame::Element(&b"{\"a\":1}"[..])));
+/// assert_eq!(splitter.next_frame().unwrap(), None); // the second element is not complete yet
+/// splitter.feed(b"[2]}\n]");
+/// assert_eq!(splitter.next_frame().unwrap(), Some(JsonFrame::Element(&b"{\"b\":[2]}"[..])));
+/// splitter.finish();
+/// assert_eq!(splitter.next_frame().unwrap(), None); // closed cleanly
+/// ```
+pub struct JsonArraySplitter {
+    config: JsonArrayConfig,
+    buf: Vec<u8>,
+    /// First byte still needed: the element start while inside one, else `scan`.
+    keep_from: usize,
+    /// Next byte to examine.
+    scan: usize,
+    /// Absolute offset of `buf[0]`.
+    buf_offset: u64,
+    state: State,
+    bom_checked: bool,
+    /// The body is a bare object, not an array.
+    bare_object: bool,
+    kind: ValueKind,
+    /// Open brackets of the current element (`{` or `[`).
+    stack: Vec<u8>,
+    in_string: bool,
+    /// The previous byte inside a string was a backslash.
+    escaped: bool,
+    /// End of the bytes the current element may be scanned in (see `scan_value`).
+    visible: usize,
+    eof: bool,
+    error: Option<JsonArrayError>,
+}
+
+impl Default for JsonArraySplitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for JsonArraySplitter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonArraySplitter")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .field(
+                "buffered_bytes",
+                &(self.buf.len() - self.keep_from.min(self.buf.len())),
+            )
+            .field("stream_offset", &self.stream_offset())
+            .field("depth", &self.stack.len())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JsonArraySplitter {
+    /// A splitter with the default [`JsonArrayConfig`].
+    pub fn new() -> Self {
+        Self::with_config(JsonArrayConfig::default())
+    }
+
+    /// A splitter with the given settings.
+    pub fn with_config(config: JsonArrayConfig) -> Self {
+        Self {
+            config,
+            buf: Vec::new(),
+            keep_from: 0,
+            scan: 0,
+            buf_offset: 0,
+            state: State::Start,
+            bom_checked: false,
+            bare_object: false,
+            kind: ValueKind::Container,
+            stack: Vec::new(),
+            in_string: false,
+            escaped: false,
+            visible: 0,
+            eof: false,
+            error: None,
+        }
+    }
+
+    /// Forgets the body but keeps allocated capacity.
+    pub fn reset(&mut self) {
+        let mut fresh = Self::with_config(self.config);
+        std::mem::swap(&mut fresh.buf, &mut self.buf);
+        std::mem::swap(&mut fresh.stack, &mut self.stack);
+        *self = fresh;
+        self.buf.clear();
+        self.stack.clear();
+    }
+
+    /// Appends the next piece of the body.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() || self.error.is_some() {
+            return;
+        }
+        self.eof = false;
+        if self.keep_from > 0 {
+            let consumed = self.keep_from.min(self.buf.len());
+            self.buf.drain(..consumed);
+            self.buf_offset += consumed as u64;
+            self.scan -= consumed.min(self.scan);
+            self.keep_from = 0;
+        }
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Declares the end of the body. Keep calling [`next_frame`](Self::next_frame) until it
+    /// returns `Ok(None)` (the array was closed) or an error (it was not).
+    pub fn finish(&mut self) {
+        self.eof = true;
+    }
+
+    /// Total number of bytes fed so far.
+    pub fn stream_offset(&self) -> u64 {
+        self.buf_offset + self.buf.len() as u64
+    }
+
+    /// Whether the closing `]` (or the end of the bare object) has been seen.
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// The next complete element; `Ok(None)` when more input is needed, or after
+    /// [`finish`](Self::finish) when the body is complete.
+    pub fn next_frame(&mut self) -> Result<Option<JsonFrame<'_>>, JsonArrayError> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        match self.advance() {
+            Ok(Some(range)) => {
+                let bytes = self.buf.get(range).unwrap_or_default();
+                Ok(Some(if self.bare_object {
+                    JsonFrame::Object(bytes)
+                } else {
+                    JsonFrame::Element(bytes)
+                }))
+            }
+            Ok(None) => Ok(None),
+            Err(error) => {
+                self.error = Some(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    fn error_at(&self, position: usize, kind: JsonArrayErrorKind) -> JsonArrayError {
+        JsonArrayError {
+            kind,
+            offset: self.buf_offset + position as u64,
+        }
+    }
+
+    fn unexpected(&self, position: usize, found: u8, expected: &'static str) -> JsonArrayError {
+        self.error_at(
+            position,
+            JsonArrayErrorKind::UnexpectedByte { found, expected },
+        )
+    }
+
+    /// Scans until an element completes (its range in `buf`) or the input runs out.
+    fn advance(&mut self) -> Result<Option<Range>, JsonArrayError> {
+        if !self.bom_checked {
+            let head = self.buf.get(self.scan..).unwrap_or_default();
+            if head.len() < BOM.len() && BOM.starts_with(head) && !self.eof {
+                return Ok(None);
+            }
+            if head.starts_with(&BOM) {
+                self.scan += BOM.len();
+            }
+            self.bom_checked = true;
+        }
+        loop {
+            if self.state == State::InValue {
+                if let Some(end) = self.scan_value()? {
+                    let start = self.keep_from;
+                    self.keep_from = end;
+                    self.state = if self.bare_object {
+                        State::Done
+                    } else {
+                        State::AfterElement
+                    };
+                    return Ok(Some(start..end));
+                }
+                return self.end_of_input();
+            }
+            let Some(&byte) = self.buf.get(self.scan) else {
+                self.keep_from = self.scan;
+                return self.end_of_input();
+            };
+            let position = self.scan;
+            if matches!(byte, b' ' | b'\t' | b'\r' | b'\n') {
+                self.scan += 1;
+                continue;
+            }
+            match (self.state, byte) {
+                (State::Start, b'[') => self.state = State::AfterOpen,
+                (State::Start, b'{') => {
+                    self.bare_object = true;
+                    self.start_value(position, byte)?;
+                }
+                (State::Start, _) => {
+                    return Err(self.unexpected(position, byte, "'[' to open the array"));
+                }
+                (State::AfterOpen, b']') | (State::AfterElement, b']') => self.state = State::Done,
+                (State::AfterOpen | State::AfterComma, _) => self.start_value(position, byte)?,
+                (State::AfterElement, b',') => self.state = State::AfterComma,
+                (State::AfterElement, _) => {
+                    return Err(self.unexpected(position, byte, "',' or ']' after an element"));
+                }
+                (State::Done, _) => {
+                    let expected = if self.bare_object {
+                        "nothing after the JSON object"
+                    } else {
+                        "nothing after the closing ']'"
+                    };
+                    return Err(self.unexpected(position, byte, expected));
+                }
+                (State::InValue, _) => {}
+            }
+            if self.state != State::InValue {
+                self.scan += 1;
+            }
+        }
+    }
+
+    /// Begins an element at `position`, whose first byte is `byte`.
+    fn start_value(&mut self, position: usize, byte: u8) -> Result<(), JsonArrayError> {
+        self.kind = match byte {
+            b'{' | b'[' => ValueKind::Container,
+            b'"' => ValueKind::String,
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => ValueKind::Scalar,
+            _ => return Err(self.unexpected(position, byte, "a JSON value")),
+        };
+        self.keep_from = position;
+        self.state = State::InValue;
+        self.stack.clear();
+        self.in_string = false;
+        self.escaped = false;
+        Ok(())
+    }
+
+    /// Scans the current value from `self.scan`. Returns its end (exclusive) once complete.
+    ///
+    /// Only the first `max_element_size + 1` bytes of the element are ever scanned, so the first
+    /// error found is the same however the input was split.
+    fn scan_value(&mut self) -> Result<Option<usize>, JsonArrayError> {
+        let limit = self.config.max_element_size;
+        self.visible = self
+            .buf
+            .len()
+            .min(self.keep_from.saturating_add(limit).saturating_add(1));
+        let end = match self.kind {
+            ValueKind::Container => self.scan_container()?,
+            ValueKind::String => self.scan_top_level_string(),
+            ValueKind::Scalar => self.scan_scalar(),
+        };
+        let too_large = match end {
+            Some(end) => end - self.keep_from > limit,
+            None => self.visible - self.keep_from > limit,
+        };
+        if too_large {
+            return Err(self.error_at(
+                self.keep_from,
+                JsonArrayErrorKind::ElementTooLarge { limit },
+            ));
+        }
+        Ok(end)
+    }
+
+    /// Skips string content from `self.scan`; returns true when the closing quote was consumed.
+    fn skip_string(&mut self) -> bool {
+        if self.escaped {
+            if self.scan >= self.visible {
+                return false;
+            }
+            self.escaped = false;
+            self.scan += 1;
+        }
+        loop {
+            let rest = self.buf.get(self.scan..self.visible).unwrap_or_default();
+            let Some(found) = memchr2(b'"', b'\\', rest) else {
+                self.scan = self.visible;
+                return false;
+            };
+            let at = self.scan + found;
+            if self.buf.get(at) == Some(&b'"') {
+                self.scan = at + 1;
+                self.in_string = false;
+                return true;
+            }
+            // A backslash: skip it and the byte it escapes (which may not have arrived yet).
+            if at + 1 >= self.visible {
+                self.scan = self.visible;
+                self.escaped = true;
+                return false;
+            }
+            self.scan = at + 2;
+        }
+    }
+
+    fn scan_top_level_string(&mut self) -> Option<usize> {
+        if !self.in_string {
+            // The opening quote.
+            self.in_string = true;
+            self.scan += 1;
+        }
+        self.skip_string().then_some(self.scan)
+    }
+
+    fn scan_scalar(&mut self) -> Option<usize> {
+        let rest = self.buf.get(self.scan..self.visible).unwrap_or_default();
+        match rest.iter().position(
+            |byte| !matches!(byte, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'+' | b'-' | b'.'),
+        ) {
+            // The delimiter itself is checked by the `AfterElement` state.
+            Some(found) => {
+                self.scan += found;
+                Some(self.scan)
+            }
+            None => {
+                self.scan = self.visible;
+                None
+            }
+        }
+    }
+
+    fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
+        loop {
+            if self.in_string && !self.skip_string() {
+                return Ok(None);
+            }
+            let Some(&byte) = self.buf.get(self.scan) else {
+                return Ok(None);
+            };
+            let position = self.scan;
+            self.scan += 1;
+            match byte {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    if self.stack.len() >= self.config.max_depth {
+                        let limit = self.config.max_depth;
+                        return Err(self.error_at(position, JsonArrayErrorKind::TooDeep { limit }));
+                    }
+                    self.stack.push(byte);
+                }
+                b'}' | b']' => {
+                    let opener = if byte == b'}' { b'{' } else { b'[' };
+                    match self.stack.pop() {
+                        Some(open) if open == opener => {}
+                        Some(b'{') => {
+                            return Err(self.unexpected(position, byte, "'}' to close the object"));
+                        }
+                        _ => return Err(self.unexpected(position, byte, "']' to close the array")),
+                    }
+                    if self.stack.is_empty() {
+                        return Ok(Some(self.scan));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The input ran out: wait for more, or at EOF say what is missing.
+    fn end_of_input(&mut self) -> Result<Option<Range>, JsonArrayError> {
+        if !self.eof {
+            return Ok(None);
+        }
+        let expected = match self.state {
+            State::Done => return Ok(None),
+            State::Start => "'[' to open the array",
+            State::AfterOpen => "an element or ']'",
+            State::AfterComma => "an element after ','",
+            State::AfterElement => "',' or ']'",
+            State::InValue if self.bare_object => "the end of the JSON object",
+            State::InValue => "the end of the element",
+        };
+        Err(self.error_at(self.buf.len(), JsonArrayErrorKind::Truncated { expected }))
+    }
+}
+
+type Range = std::ops::Range<usize>;
