@@ -426,7 +426,12 @@ impl SseDecoder {
                 }
             }
             let rest = self.buf.get(self.scan..).unwrap_or_default();
-            let Some(found) = memchr2(b'\n', b'\r', rest) else {
+            // The blank line that ends most events is found without a search.
+            let found = match rest.first() {
+                Some(b'\n' | b'\r') => Some(0),
+                _ => memchr2(b'\n', b'\r', rest),
+            };
+            let Some(found) = found else {
                 self.scan = self.buf.len();
                 return self.end_of_input();
             };
@@ -561,6 +566,12 @@ impl SseDecoder {
             return Ok(false);
         }
         self.block_has_fields = true;
+        if let Some(value) = bytes.strip_prefix(b"data:") {
+            // The hot path: most lines of an LLM stream are `data:` lines.
+            let skip = usize::from(value.first() == Some(&b' '));
+            self.push_data(line.end - value.len() + skip..line.end);
+            return Ok(false);
+        }
         let (name, value) = match memchr(b':', bytes) {
             Some(colon) => {
                 let mut start = colon + 1;
