@@ -250,6 +250,8 @@ pub struct JsonArraySplitter {
     visible: usize,
     eof: bool,
     error: Option<JsonArrayError>,
+    /// Absolute offset of the first byte of the frame returned last.
+    last_frame_offset: u64,
 }
 
 impl Default for JsonArraySplitter {
@@ -298,6 +300,7 @@ impl JsonArraySplitter {
             visible: 0,
             eof: false,
             error: None,
+            last_frame_offset: 0,
         }
     }
 
@@ -338,6 +341,12 @@ impl JsonArraySplitter {
         self.buf_offset + self.buf.len() as u64
     }
 
+    /// Absolute byte offset of the first byte of the frame returned last by
+    /// [`next_frame`](Self::next_frame), e.g. to locate a JSON error inside an element.
+    pub fn last_frame_offset(&self) -> u64 {
+        self.last_frame_offset
+    }
+
     /// Whether the closing `]` (or the end of the bare object) has been seen.
     pub fn is_done(&self) -> bool {
         self.state == State::Done
@@ -351,6 +360,7 @@ impl JsonArraySplitter {
         }
         match self.advance() {
             Ok(Some(range)) => {
+                self.last_frame_offset = self.buf_offset + range.start as u64;
                 let bytes = self.buf.get(range).unwrap_or_default();
                 Ok(Some(if self.bare_object {
                     JsonFrame::Object(bytes)
@@ -550,6 +560,9 @@ impl JsonArraySplitter {
     fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
         loop {
             if self.in_string && !self.skip_string() {
+                return Ok(None);
+            }
+            if self.scan >= self.visible {
                 return Ok(None);
             }
             let Some(&byte) = self.buf.get(self.scan) else {

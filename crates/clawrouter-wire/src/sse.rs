@@ -162,7 +162,8 @@ pub enum SseError {
     Truncated {
         /// Bytes after the last blank line (the unterminated block, including any partial line).
         unterminated_bytes: u64,
-        /// Whether the discarded block already held a `data` field, i.e. an event was lost.
+        /// Whether the discarded bytes held a `data` field (complete, or the partial last line),
+        /// i.e. an event was lost rather than only comments or metadata.
         pending_data: bool,
     },
 }
@@ -337,7 +338,11 @@ impl SseDecoder {
         self.eof_reported = false;
         self.settle_dispatch();
         self.compact();
-        self.buf.extend_from_slice(chunk);
+        if let [byte] = chunk {
+            self.buf.push(*byte);
+        } else {
+            self.buf.extend_from_slice(chunk);
+        }
     }
 
     /// Declares the end of the input. Keep calling [`next_event`](Self::next_event) until it
@@ -419,6 +424,11 @@ impl SseDecoder {
                     Some(&byte) => {
                         self.swallow_lf = false;
                         if byte == b'\n' {
+                            // The LF completes a CRLF whose CR ended a blank line at the end of
+                            // the previous feed: the block starts after it, as with a whole feed.
+                            if self.block_start == self.buf_offset + self.scan as u64 {
+                                self.block_start += 1;
+                            }
                             self.scan += 1;
                             self.line_start = self.scan;
                         }
@@ -427,8 +437,10 @@ impl SseDecoder {
             }
             let rest = self.buf.get(self.scan..).unwrap_or_default();
             // The blank line that ends most events is found without a search.
+            // Tiny remainders (1-byte feeds) are cheaper to walk than to hand to memchr.
             let found = match rest.first() {
                 Some(b'\n' | b'\r') => Some(0),
+                _ if rest.len() < 16 => rest.iter().position(|&b| b == b'\n' || b == b'\r'),
                 _ => memchr2(b'\n', b'\r', rest),
             };
             let Some(found) = found else {
@@ -450,6 +462,26 @@ impl SseDecoder {
             if self.discard_line {
                 // The tail of a line that already overflowed.
                 self.discard_line = false;
+                continue;
+            }
+            // Inline fast paths for the two lines almost every LLM event consists of: the blank
+            // line, and the first `data:` line of a block. Everything else takes `process_line`.
+            if line.is_empty() {
+                if self.end_block() {
+                    return Ok(true);
+                }
+                continue;
+            }
+            if matches!(self.data, Data::Empty)
+                && !self.discard_block
+                && line.len() <= self.config.max_event_size
+                && self.buf.get(line.start..line.start + 5) == Some(b"data:")
+            {
+                let skip = usize::from(self.buf.get(line.start + 5) == Some(&b' '));
+                let value = line.start + 5 + skip..line.end;
+                self.data_len = value.len();
+                self.data = Data::InBuffer(value);
+                self.block_has_fields = true;
                 continue;
             }
             if self.process_line(line)? {
@@ -513,16 +545,21 @@ impl SseDecoder {
                 self.scan = self.line_start;
                 dispatched = self.process_line(line)?;
             }
-            if !dispatched && (self.block_has_fields || self.data != Data::Empty) {
+            if !dispatched && (self.block_has_fields || !matches!(self.data, Data::Empty)) {
                 let empty = self.line_start..self.line_start;
                 dispatched = self.process_line(empty)?;
             }
             return Ok(dispatched);
         }
         let truncated = partial > 0 || self.block_has_fields;
+        let partial_is_data = self
+            .buf
+            .get(self.line_start..)
+            .is_some_and(|line| line.starts_with(b"data"));
         let report = SseError::Truncated {
             unterminated_bytes: self.stream_offset().saturating_sub(self.block_start),
-            pending_data: self.data != Data::Empty && !self.discard_block,
+            pending_data: !self.discard_block
+                && (!matches!(self.data, Data::Empty) || partial_is_data),
         };
         // The spec discards the pending block; start from a clean state if bytes follow.
         self.line_start = self.buf.len();
@@ -644,7 +681,7 @@ impl SseDecoder {
         self.block_has_fields = false;
         self.block_start = self.buf_offset + self.line_start as u64;
         let discarded = std::mem::take(&mut self.discard_block);
-        if discarded || self.data == Data::Empty {
+        if discarded || matches!(self.data, Data::Empty) {
             self.data = Data::Empty;
             self.data_len = 0;
             self.event_type.clear();
