@@ -516,7 +516,9 @@ impl SseDecoder {
             // Keep dropping the overflowing line's bytes as they arrive.
             self.line_start = self.buf.len();
             self.scan = self.line_start;
-        } else if partial > 0 && self.data_len.saturating_add(partial) > self.config.max_event_size
+        } else if partial > 0
+            && self.bom_checked
+            && self.data_len.saturating_add(partial) > self.config.max_event_size
         {
             // Same rule as in `process_line`, applied before the line is complete so that memory
             // stays bounded; a block already being discarded reports nothing more.
@@ -555,7 +557,7 @@ impl SseDecoder {
         let partial_is_data = self
             .buf
             .get(self.line_start..)
-            .is_some_and(|line| line.starts_with(b"data"));
+            .is_some_and(|line| line == b"data" || line.starts_with(b"data:"));
         let report = SseError::Truncated {
             unterminated_bytes: self.stream_offset().saturating_sub(self.block_start),
             pending_data: !self.discard_block

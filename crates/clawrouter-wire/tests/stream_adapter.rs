@@ -1,0 +1,381 @@
+//! The `futures_core::Stream` adapters (feature `stream`): same frames as the sans-IO core,
+//! transport errors passed through with the frames before them kept, truncation reported, and
+//! correct behaviour when the inner stream returns `Pending`.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use clawrouter_wire::json_array::{JsonArrayErrorKind, JsonArraySplitter, OwnedJsonFrame};
+use clawrouter_wire::sse::{OwnedSseEvent, SseConfig, SseDecoder, SseError};
+use clawrouter_wire::stream::{JsonArrayStream, SseStream, StreamError};
+use futures_core::Stream;
+use futures_executor::block_on;
+use futures_util::StreamExt;
+
+use crate::support::{JsonItem, chunks_of, ev, ev_id, fixtures_dir, run_json, run_sse};
+
+type Chunk = Result<Bytes, io::Error>;
+
+fn ok_chunks(body: &[u8], size: usize) -> Vec<Chunk> {
+    chunks_of(body, size)
+        .into_iter()
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect()
+}
+
+fn text_chunks(parts: &[&str]) -> Vec<Chunk> {
+    parts
+        .iter()
+        .map(|p| Ok(Bytes::copy_from_slice(p.as_bytes())))
+        .collect()
+}
+
+fn reset_error() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "peer reset")
+}
+
+fn collect_sse<S>(stream: SseStream<S>) -> Vec<Result<OwnedSseEvent, StreamError<io::Error>>>
+where
+    SseStream<S>: Stream<Item = Result<OwnedSseEvent, StreamError<io::Error>>>,
+{
+    block_on(stream.collect::<Vec<_>>())
+}
+
+fn collect_json<S>(
+    stream: JsonArrayStream<S>,
+) -> Vec<Result<OwnedJsonFrame, StreamError<io::Error>>>
+where
+    JsonArrayStream<S>: Stream<Item = Result<OwnedJsonFrame, StreamError<io::Error>>>,
+{
+    block_on(stream.collect::<Vec<_>>())
+}
+
+/// Events of a stream that must not contain errors.
+fn all_ok<T, E: std::fmt::Debug>(items: Vec<Result<T, E>>) -> Vec<T> {
+    items.into_iter().map(|r| r.unwrap()).collect()
+}
+
+/// An inner stream that returns `Pending` (after waking itself) before every item, and counts
+/// how often it was polled after it ended or failed.
+struct Stutter {
+    items: VecDeque<Chunk>,
+    pending_next: bool,
+    polls_after_end: usize,
+    ended: bool,
+}
+
+impl Stutter {
+    fn new(items: Vec<Chunk>) -> Self {
+        Self {
+            items: items.into(),
+            pending_next: true,
+            polls_after_end: 0,
+            ended: false,
+        }
+    }
+}
+
+impl Stream for Stutter {
+    type Item = Chunk;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Chunk>> {
+        if self.ended {
+            self.polls_after_end += 1;
+            return Poll::Ready(None);
+        }
+        if self.pending_next {
+            self.pending_next = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.pending_next = true;
+        let item = self.items.pop_front();
+        if matches!(item, None | Some(Err(_))) {
+            self.ended = true;
+        }
+        Poll::Ready(item)
+    }
+}
+
+fn wire_body(prefix: &str) -> Vec<u8> {
+    let root = fixtures_dir().join("wire");
+    let dir = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap();
+    std::fs::read(dir.join("body")).unwrap()
+}
+
+#[test]
+fn sse_stream_matches_core_on_fixtures() {
+    for prefix in ["02-", "08-", "13-", "15-", "24-"] {
+        let body = wire_body(prefix);
+        let expected = run_sse([body.as_slice()]).events();
+        assert!(!expected.is_empty());
+        for size in [1, 7, 1460, 0] {
+            let got = all_ok(collect_sse(SseStream::new(futures_util::stream::iter(
+                ok_chunks(&body, size),
+            ))));
+            assert_eq!(got, expected, "{prefix} at read size {size}");
+        }
+        // Through an inner stream that returns Pending before every chunk.
+        let got = all_ok(collect_sse(SseStream::new(Stutter::new(ok_chunks(
+            &body, 64,
+        )))));
+        assert_eq!(got, expected, "{prefix} with Pending");
+    }
+}
+
+#[test]
+fn sse_stream_chunk_types() {
+    // &[u8], Vec<u8> and Bytes chunks all work.
+    let slices = vec![Ok::<_, io::Error>(&b"data: a\r"[..]), Ok(&b"\n\r\n"[..])];
+    let got = block_on(SseStream::new(futures_util::stream::iter(slices)).collect::<Vec<_>>());
+    assert_eq!(
+        got.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [ev("message", "a")]
+    );
+    let vecs = vec![
+        Ok::<_, io::Error>(b"id: 1\ndata: b".to_vec()),
+        Ok(b"\n\n".to_vec()),
+    ];
+    let got = block_on(SseStream::new(futures_util::stream::iter(vecs)).collect::<Vec<_>>());
+    assert_eq!(
+        got.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [ev_id("message", "b", "1")]
+    );
+}
+
+#[test]
+fn sse_stream_transport_error_keeps_earlier_events() {
+    let mut chunks = text_chunks(&["event: x\ndata: a\n\ndata: b\n", "\ndata: half"]);
+    chunks.push(Err(reset_error()));
+    chunks.extend(text_chunks(&["\n\ndata: never\n\n"]));
+    let mut inner = Stutter::new(chunks);
+    let mut stream = SseStream::new(&mut inner);
+    let items = block_on(async {
+        let mut items = Vec::new();
+        while let Some(item) = stream.next().await {
+            items.push(item);
+        }
+        // Polling again after the end keeps returning None.
+        assert!(stream.next().await.is_none());
+        items
+    });
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), &ev("x", "a"));
+    assert_eq!(items[1].as_ref().unwrap(), &ev("message", "b"));
+    match &items[2] {
+        Err(StreamError::Transport(e)) => {
+            assert_eq!(
+                (e.kind(), e.to_string().as_str()),
+                (io::ErrorKind::ConnectionReset, "peer reset")
+            );
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    // The chunk after the error was never read, and the failed inner stream was not polled again.
+    assert_eq!((inner.items.len(), inner.polls_after_end), (1, 0));
+}
+
+#[test]
+fn sse_stream_reports_truncation_at_end() {
+    let items = collect_sse(SseStream::new(futures_util::stream::iter(text_chunks(&[
+        "data: a\n\nid: 4\ndata: ",
+        "b",
+    ]))));
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), &ev("message", "a"));
+    match &items[1] {
+        Err(StreamError::Sse(e)) => {
+            assert_eq!(
+                *e,
+                SseError::Truncated {
+                    unterminated_bytes: 13,
+                    pending_data: true
+                }
+            );
+        }
+        other => panic!("expected a truncation, got {other:?}"),
+    }
+    // A clean end has no error, and an empty body gives nothing.
+    let items = collect_sse(SseStream::new(futures_util::stream::iter(text_chunks(&[
+        "data: a\n\n",
+    ]))));
+    assert_eq!(all_ok(items), [ev("message", "a")]);
+    assert!(
+        collect_sse(SseStream::new(futures_util::stream::iter(
+            Vec::<Chunk>::new()
+        )))
+        .is_empty()
+    );
+    assert!(
+        collect_sse(SseStream::new(futures_util::stream::iter(text_chunks(&[
+            "", ""
+        ]))))
+        .is_empty()
+    );
+}
+
+#[test]
+fn sse_stream_continues_after_event_too_large() {
+    let decoder = SseDecoder::with_config(SseConfig {
+        max_event_size: 8,
+        ..SseConfig::default()
+    });
+    let stream = SseStream::with_decoder(
+        futures_util::stream::iter(text_chunks(&["data: 0123", "456789\n\n", "data: ok\n\n"])),
+        decoder,
+    );
+    let items = collect_sse(stream);
+    assert_eq!(items.len(), 2, "{items:?}");
+    match &items[0] {
+        Err(StreamError::Sse(e)) => assert_eq!(
+            *e,
+            SseError::EventTooLarge {
+                limit: 8,
+                offset: 0
+            }
+        ),
+        other => panic!("expected EventTooLarge, got {other:?}"),
+    }
+    assert_eq!(items[1].as_ref().unwrap(), &ev("message", "ok"));
+}
+
+#[test]
+fn sse_stream_exposes_decoder_state() {
+    let mut stream = SseStream::new(futures_util::stream::iter(text_chunks(&[
+        "retry: 250\nid: 7\ndata: a\n\n",
+    ])));
+    let first = block_on(stream.next()).unwrap().unwrap();
+    assert_eq!(first.retry, Some(250));
+    assert_eq!(stream.decoder().last_event_id(), "7");
+    assert_eq!(stream.decoder().reconnection_time(), Some(250));
+    assert!(block_on(stream.next()).is_none());
+    let (_inner, decoder) = stream.into_parts();
+    assert_eq!(decoder.last_event_id(), "7");
+}
+
+#[test]
+fn json_array_stream_matches_core_on_fixtures() {
+    for prefix in ["19-", "21-", "22-"] {
+        let body = wire_body(prefix);
+        let expected: Vec<OwnedJsonFrame> = run_json([body.as_slice()])
+            .into_iter()
+            .map(|item| match item {
+                JsonItem::Element(raw) => OwnedJsonFrame::Element(raw),
+                other => panic!("{prefix}: {other:?}"),
+            })
+            .collect();
+        assert!(!expected.is_empty());
+        for size in [1, 7, 1460, 0] {
+            let got = all_ok(collect_json(JsonArrayStream::new(
+                futures_util::stream::iter(ok_chunks(&body, size)),
+            )));
+            assert_eq!(got, expected, "{prefix} at read size {size}");
+        }
+        let got = all_ok(collect_json(JsonArrayStream::new(Stutter::new(ok_chunks(
+            &body, 100,
+        )))));
+        assert_eq!(got, expected, "{prefix} with Pending");
+    }
+}
+
+#[test]
+fn json_array_stream_bare_object() {
+    let items = collect_json(JsonArrayStream::new(futures_util::stream::iter(
+        text_chunks(&["{\"error\":{\"co", "de\":429}}\n"]),
+    )));
+    assert_eq!(
+        all_ok(items),
+        [OwnedJsonFrame::Object(
+            b"{\"error\":{\"code\":429}}".to_vec()
+        )]
+    );
+}
+
+#[test]
+fn json_array_stream_transport_error_keeps_earlier_frames() {
+    let mut chunks = text_chunks(&["[{\"a\":1},", "{\"b\":"]);
+    chunks.push(Err(reset_error()));
+    chunks.extend(text_chunks(&["2}]"]));
+    let mut inner = Stutter::new(chunks);
+    let items = collect_json(JsonArrayStream::new(&mut inner));
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(
+        items[0].as_ref().unwrap(),
+        &OwnedJsonFrame::Element(b"{\"a\":1}".to_vec())
+    );
+    assert!(
+        matches!(&items[1], Err(StreamError::Transport(e)) if e.kind() == io::ErrorKind::ConnectionReset),
+        "{:?}",
+        items[1]
+    );
+    assert_eq!((inner.items.len(), inner.polls_after_end), (1, 0));
+}
+
+#[test]
+fn adapters_do_not_poll_an_ended_inner_stream() {
+    let mut inner = Stutter::new(text_chunks(&["data: a\n\n"]));
+    let items = collect_sse(SseStream::new(&mut inner));
+    assert_eq!(all_ok(items), [ev("message", "a")]);
+    assert_eq!(inner.polls_after_end, 0);
+    let mut inner = Stutter::new(text_chunks(&["[1]"]));
+    let items = collect_json(JsonArrayStream::new(&mut inner));
+    assert_eq!(all_ok(items), [OwnedJsonFrame::Element(b"1".to_vec())]);
+    assert_eq!(inner.polls_after_end, 0);
+}
+
+#[test]
+fn json_array_stream_reports_truncation_and_malformed_bodies() {
+    // Missing `]`: the elements before it, then the truncation, then the end.
+    let items = collect_json(JsonArrayStream::new(futures_util::stream::iter(
+        text_chunks(&["[{\"a\":1}\n,\r\n{\"b\"", ":2}"]),
+    )));
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(
+        items[1].as_ref().unwrap(),
+        &OwnedJsonFrame::Element(b"{\"b\":2}".to_vec())
+    );
+    match &items[2] {
+        Err(StreamError::JsonArray(e)) => {
+            assert_eq!(e.offset(), 19);
+            assert_eq!(
+                e.kind(),
+                &JsonArrayErrorKind::Truncated {
+                    expected: "',' or ']'"
+                }
+            );
+        }
+        other => panic!("expected a truncation, got {other:?}"),
+    }
+    // A malformed body ends the stream at the error, without reading the rest.
+    let mut inner = Stutter::new(text_chunks(&["[1,", ",2]", "[3]"]));
+    let items = collect_json(JsonArrayStream::with_splitter(
+        &mut inner,
+        JsonArraySplitter::new(),
+    ));
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(
+        items[0].as_ref().unwrap(),
+        &OwnedJsonFrame::Element(b"1".to_vec())
+    );
+    match &items[1] {
+        Err(StreamError::JsonArray(e)) => {
+            assert_eq!(e.offset(), 3);
+            assert_eq!(
+                e.kind(),
+                &JsonArrayErrorKind::UnexpectedByte {
+                    found: b',',
+                    expected: "a JSON value"
+                }
+            );
+        }
+        other => panic!("expected a malformed-body error, got {other:?}"),
+    }
+    assert_eq!((inner.items.len(), inner.polls_after_end), (1, 0));
+}
