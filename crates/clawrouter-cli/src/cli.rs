@@ -22,7 +22,16 @@ Output (--output frames), one JSON object per line:
               kept (an {\"error\":…} element is printed like any other: this is the framing
               layer). A body that is a single JSON object instead of an array (Gemini's
               error form) is printed as one line too, then the command fails.
---output events and --output message (the default) are not implemented yet: they exit 1.
+
+Output (--output events): the provider-neutral stream events, one JSON object per line,
+  {\"type\":\"text_delta\",\"text\":\"…\"} and so on (see clawrouter_wire::events).
+Output (--output message, the default): the assembled reply as one JSON object,
+  {\"text\",\"reasoning\",\"tool_calls\":[{\"id\",\"name\",\"arguments\"}],\"finish_reason\",
+   \"usage\",\"error\"}; \"arguments\" is the JSON text, \"finish_reason\" the provider's raw value.
+  \"error\" is the provider's error reported after HTTP 200 ({\"code\",\"message\"}), or a
+  decoding failure with code \"stream_truncated\" (no terminal event, EOF inside an event)
+  or \"malformed_stream\"; in both cases everything before the failure is printed and
+  the exit status is 1.
 
 The body is read from stdin to its end, then fed to the decoder (--chunk-size bytes at a
 time); the output never depends on the chunk size.
@@ -111,19 +120,8 @@ pub(crate) enum Framing {
 pub(crate) enum Output {
     /// The framing layer: SSE events or JSON-array elements, one JSON object per line
     Frames,
-    /// The unified, provider-neutral stream events (not implemented yet)
+    /// The unified, provider-neutral stream events, one JSON object per line
     Events,
-    /// The assembled reply as one JSON object (not implemented yet)
+    /// The assembled reply as one JSON object
     Message,
-}
-
-impl Output {
-    /// The value as written on the command line.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Output::Frames => "frames",
-            Output::Events => "events",
-            Output::Message => "message",
-        }
-    }
 }

@@ -33,16 +33,6 @@ enum Ending {
 /// Checks the option combinations clap cannot express. Called before stdin is read, so that a
 /// wrong command line fails at once instead of waiting for input.
 pub(crate) fn check_args(args: &DecodeArgs, err: &mut impl Write) -> Result<(), Status> {
-    if args.output != Output::Frames {
-        diagnostic(
-            err,
-            format_args!(
-                "error: --output {} is not implemented yet (per-transport decoding arrives with issue #4); use --output frames",
-                args.output.as_str()
-            ),
-        );
-        return Err(Status::Failed);
-    }
     if args.framing == Framing::JsonArray && args.transport != Transport::GoogleGenerativeAi {
         diagnostic(
             err,
@@ -65,6 +55,9 @@ pub(crate) fn run_decode(
 ) -> Status {
     if let Err(status) = check_args(args, err) {
         return status;
+    }
+    if args.output != Output::Frames {
+        return crate::decode_events::run(args, input, out, err);
     }
     let mut lines = JsonLines::new(out);
     let result = match args.framing {
@@ -425,15 +418,12 @@ mod tests {
     }
 
     #[test]
-    fn not_implemented_outputs_and_framing_mismatch() {
+    fn framing_mismatch_is_a_usage_error() {
         let mut err = Vec::new();
-        let mut events = args(Framing::Sse, 0);
-        events.output = Output::Events;
-        assert_eq!(check_args(&events, &mut err), Err(Status::Failed));
         let mut anthropic_array = args(Framing::JsonArray, 0);
         anthropic_array.transport = Transport::AnthropicMessages;
         assert_eq!(check_args(&anthropic_array, &mut err), Err(Status::Usage));
-        assert_eq!(String::from_utf8(err).unwrap().lines().count(), 2);
+        assert_eq!(String::from_utf8(err).unwrap().lines().count(), 1);
         assert_eq!(
             check_args(&args(Framing::JsonArray, 0), &mut Vec::new()),
             Ok(())

@@ -10,6 +10,7 @@
 
 mod cli;
 mod decode;
+mod decode_events;
 mod output;
 
 use std::io::{self, BufWriter, IsTerminal, Read};

@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -347,44 +348,141 @@ fn json_array_element_that_is_not_json_fails() {
 }
 
 #[test]
-fn events_and_message_outputs_fail_visibly_until_implemented() {
-    for (args, output) in [
-        (
-            &[
-                "decode",
-                "--transport",
-                "anthropic-messages",
-                "--output",
-                "events",
-            ][..],
-            "events",
-        ),
-        (
-            &[
-                "decode",
-                "--transport",
-                "anthropic-messages",
-                "--output",
-                "message",
-            ][..],
-            "message",
-        ),
-        // `message` is the default.
-        (
-            &["decode", "--transport", "anthropic-messages"][..],
-            "message",
-        ),
-    ] {
-        let out = run(args, b"data: a\n\n");
-        assert_eq!(out.code, Some(1), "{out:?}");
-        assert_eq!(out.stdout, "");
-        assert_eq!(
-            out.stderr,
-            format!(
-                "error: --output {output} is not implemented yet (per-transport decoding arrives with issue #4); use --output frames\n"
-            )
-        );
+fn message_output_reproduces_every_fixture_at_every_chunk_size() {
+    for dir in fixture_dirs() {
+        let meta: Value =
+            serde_json::from_slice(&fs::read(dir.join("meta.json")).unwrap()).unwrap();
+        let expected: Value =
+            serde_json::from_slice(&fs::read(dir.join("expected_message.json")).unwrap()).unwrap();
+        let body = fs::read(dir.join("body")).unwrap();
+        let transport = meta["transport"].as_str().unwrap();
+        let framing = meta["framing"].as_str().unwrap();
+        let mut previous: Option<String> = None;
+        for chunk in ["0", "1", "7"] {
+            let out = run(
+                &[
+                    "decode",
+                    "--transport",
+                    transport,
+                    "--framing",
+                    framing,
+                    "--chunk-size",
+                    chunk,
+                ],
+                &body,
+            );
+            assert_eq!(out.code, Some(0), "{}: {out:?}", dir.display());
+            let message: Value = serde_json::from_str(out.stdout.trim_end()).unwrap();
+            assert_eq!(message["text"], expected["text"], "{}", dir.display());
+            assert_eq!(
+                message["reasoning"],
+                expected["reasoning"],
+                "{}",
+                dir.display()
+            );
+            assert_eq!(
+                message["finish_reason"],
+                expected["finish_reason"],
+                "{}",
+                dir.display()
+            );
+            assert_eq!(message["error"], Value::Null, "{}", dir.display());
+            let calls: Vec<Value> = message["tool_calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|call| {
+                    let arguments: Value =
+                        serde_json::from_str(call["arguments"].as_str().unwrap()).unwrap();
+                    serde_json::json!({"name": call["name"], "arguments": arguments})
+                })
+                .collect();
+            assert_eq!(
+                Value::from(calls),
+                expected["tool_calls"],
+                "{}",
+                dir.display()
+            );
+            if let Some(previous) = &previous {
+                assert_eq!(
+                    previous,
+                    &out.stdout,
+                    "{}: output depends on the chunk size",
+                    dir.display()
+                );
+            }
+            previous = Some(out.stdout);
+        }
     }
+}
+
+#[test]
+fn events_output_is_one_json_object_per_event() {
+    let body = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n\
+data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n\
+data: [DONE]\n\n";
+    let out = run(
+        &[
+            "decode",
+            "--transport",
+            "openai-completions",
+            "--output",
+            "events",
+        ],
+        body,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let lines = parse_lines(&out.stdout);
+    assert!(
+        lines.contains(&serde_json::json!({"type": "text_delta", "text": "Hi"})),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&serde_json::json!({"type": "finish", "reason": "stop", "raw": "stop"})),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn truncated_stream_prints_what_arrived_then_fails() {
+    let body = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n";
+    let out = run(&["decode", "--transport", "openai-completions"], body);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let message: Value = serde_json::from_str(out.stdout.trim_end()).unwrap();
+    assert_eq!(message["text"], "partial");
+    assert_eq!(message["error"]["code"], "stream_truncated");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: openai-completions stream ended before"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn provider_error_after_200_sets_error_and_fails() {
+    let body = b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}\n\n\
+event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+    let out = run(
+        &[
+            "decode",
+            "--transport",
+            "anthropic-messages",
+            "--output",
+            "message",
+        ],
+        body,
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let message: Value = serde_json::from_str(out.stdout.trim_end()).unwrap();
+    assert_eq!(message["text"], "Hel");
+    assert_eq!(message["error"]["code"], "overloaded_error");
+    assert_eq!(message["error"]["message"], "Overloaded");
+    assert_eq!(
+        out.stderr,
+        "error: the provider reported an error inside the stream (overloaded_error): Overloaded\n"
+    );
 }
 
 #[test]

@@ -69,10 +69,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assemble;
+pub mod events;
 pub mod json_array;
 pub mod sse;
 #[cfg(feature = "stream")]
 pub mod stream;
+pub mod transport;
 
 /// Default upper bound on the size of one SSE event or one JSON-array element: 16 MiB.
 ///

@@ -20,4 +20,7 @@ mod properties;
 mod sse_checklist;
 mod sse_conformance;
 mod stream_adapter;
+mod transport_anthropic_google;
+mod transport_fixtures;
+mod transport_openai;
 mod wire_fixtures;

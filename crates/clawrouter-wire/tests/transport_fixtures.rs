@@ -1,0 +1,202 @@
+//! Every recorded stream in `fixtures/wire/` decoded by its transport: the assembled message
+//! equals `expected_message.json` at read sizes 1, 7, 64 and whole, and the event stream equals
+//! the golden `fixtures/events/<case>.jsonl` (regenerate with `UPDATE_EXPECT=1`).
+
+use std::fs;
+use std::path::Path;
+
+use clawrouter_wire::assemble::{AssembledMessage, MessageAssembler};
+use clawrouter_wire::transport::{DecodeError, Framing, ResponseDecoder, Transport};
+use serde_json::{Value, json};
+
+use crate::support::{chunks_of, fixtures_dir};
+
+/// The outcome of decoding one body: the events as JSON lines, the message, the end result.
+struct Decoded {
+    events: Vec<String>,
+    message: AssembledMessage,
+    end: Result<(), DecodeError>,
+}
+
+fn decode(transport: Transport, framing: Framing, body: &[u8], chunk_size: usize) -> Decoded {
+    let mut decoder = ResponseDecoder::new(transport, framing);
+    let mut assembler = MessageAssembler::new();
+    let mut events = Vec::new();
+    let mut sink = |event: clawrouter_wire::events::StreamEvent<'_>| {
+        events.push(serde_json::to_string(&event).unwrap());
+        assembler.push(&event);
+    };
+    let mut end = Ok(());
+    for chunk in chunks_of(body, chunk_size) {
+        if let Err(error) = decoder.feed(chunk, &mut sink) {
+            end = Err(error);
+        }
+    }
+    let finished = decoder.finish(&mut sink);
+    if end.is_ok() {
+        end = finished;
+    }
+    Decoded {
+        events,
+        message: assembler.finish(),
+        end,
+    }
+}
+
+/// The message in the shape of `expected_message.json` (fixtures/wire/README.md).
+fn message_summary(message: &AssembledMessage) -> Value {
+    let tool_calls: Vec<Value> = message
+        .tool_calls()
+        .map(|call| {
+            let arguments: Value = serde_json::from_str(&call.arguments)
+                .unwrap_or_else(|error| panic!("arguments of {} are not JSON: {error}", call.name));
+            json!({"name": call.name, "arguments": arguments})
+        })
+        .collect();
+    json!({
+        "text": message.text(),
+        "reasoning": message.reasoning(),
+        "tool_calls": tool_calls,
+        "finish_reason": message.finish_reason,
+    })
+}
+
+struct Case {
+    name: String,
+    transport: Transport,
+    framing: Framing,
+    body: Vec<u8>,
+    expected: Value,
+}
+
+fn cases() -> Vec<Case> {
+    let dir = fixtures_dir().join("wire");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| dir.join(name).join("meta.json").exists())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 24, "fixtures/wire should hold 24 cases");
+    names
+        .into_iter()
+        .map(|name| {
+            let case = dir.join(&name);
+            let meta: Value =
+                serde_json::from_slice(&fs::read(case.join("meta.json")).unwrap()).unwrap();
+            let transport = meta["transport"].as_str().unwrap().parse().unwrap();
+            let framing = match meta["framing"].as_str().unwrap() {
+                "sse" => Framing::Sse,
+                "json-array" => Framing::JsonArray,
+                other => panic!("{name}: unknown framing {other}"),
+            };
+            let expected =
+                serde_json::from_slice(&fs::read(case.join("expected_message.json")).unwrap())
+                    .unwrap();
+            Case {
+                body: fs::read(case.join("body")).unwrap(),
+                name,
+                transport,
+                framing,
+                expected,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_fixture_assembles_its_expected_message_at_every_read_size() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        for chunk_size in [0, 1, 7, 64] {
+            let decoded = decode(case.transport, case.framing, &case.body, chunk_size);
+            if let Err(error) = &decoded.end {
+                failures.push(format!(
+                    "{} (chunk {chunk_size}): ended with {error}",
+                    case.name
+                ));
+            }
+            let got = message_summary(&decoded.message);
+            if got != case.expected {
+                failures.push(format!(
+                    "{} (chunk {chunk_size}):\n   got {got}\n  want {}",
+                    case.name, case.expected
+                ));
+            }
+            if decoded.message.unrecognized_frames != 0 {
+                failures.push(format!(
+                    "{} (chunk {chunk_size}): {} unrecognized frames",
+                    case.name, decoded.message.unrecognized_frames
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_fixture_matches_its_golden_events_at_every_read_size() {
+    let golden_dir = fixtures_dir().join("events");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for case in cases() {
+        let whole = decode(case.transport, case.framing, &case.body, 0).events;
+        for chunk_size in [1, 7, 64] {
+            let split = decode(case.transport, case.framing, &case.body, chunk_size).events;
+            if split != whole {
+                failures.push(format!(
+                    "{}: events differ at chunk size {chunk_size}",
+                    case.name
+                ));
+            }
+        }
+        let path = golden_dir.join(format!("{}.jsonl", case.name));
+        let actual = whole
+            .iter()
+            .map(|line| format!("{line}\n"))
+            .collect::<String>();
+        if update {
+            fs::create_dir_all(&golden_dir).unwrap();
+            fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        match fs::read_to_string(&path) {
+            Ok(expected) if expected == actual => {}
+            Ok(expected) => failures.push(first_difference(&case.name, &expected, &actual)),
+            Err(_) => failures.push(format!(
+                "{}: no golden file {}; run with UPDATE_EXPECT=1",
+                case.name,
+                display(&path)
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn first_difference(name: &str, expected: &str, actual: &str) -> String {
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    format!(
+        "{name}: events differ from the golden file at line {} (UPDATE_EXPECT=1 rewrites it)\n  want {:?}\n   got {:?}",
+        line + 1,
+        expected.lines().nth(line),
+        actual.lines().nth(line)
+    )
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
