@@ -502,32 +502,19 @@ impl JsonArraySplitter {
 
     /// Skips string content from `self.scan`; returns true when the closing quote was consumed.
     fn skip_string(&mut self) -> bool {
-        if self.escaped {
-            if self.scan >= self.visible {
-                return false;
-            }
-            self.escaped = false;
-            self.scan += 1;
-        }
-        loop {
-            let rest = self.buf.get(self.scan..self.visible).unwrap_or_default();
-            let Some(found) = memchr2(b'"', b'\\', rest) else {
-                self.scan = self.visible;
-                return false;
-            };
-            let at = self.scan + found;
-            if self.buf.get(at) == Some(&b'"') {
-                self.scan = at + 1;
+        let hay = self.buf.get(..self.visible).unwrap_or_default();
+        match skip_string_bytes(hay, self.scan, self.escaped) {
+            StringScan::Closed(after) => {
+                self.scan = after;
                 self.in_string = false;
-                return true;
+                self.escaped = false;
+                true
             }
-            // A backslash: skip it and the byte it escapes (which may not have arrived yet).
-            if at + 1 >= self.visible {
-                self.scan = self.visible;
-                self.escaped = true;
-                return false;
+            StringScan::Open { escaped } => {
+                self.scan = hay.len();
+                self.escaped = escaped;
+                false
             }
-            self.scan = at + 2;
         }
     }
 
@@ -558,28 +545,40 @@ impl JsonArraySplitter {
     }
 
     fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
+        // Locals instead of fields in the loop: this is the splitter's hot path.
+        let hay = self.buf.get(..self.visible).unwrap_or_default();
+        let mut pos = self.scan;
         loop {
-            if self.in_string && !self.skip_string() {
-                return Ok(None);
+            if self.in_string {
+                match skip_string_bytes(hay, pos, self.escaped) {
+                    StringScan::Closed(after) => {
+                        pos = after;
+                        self.in_string = false;
+                        self.escaped = false;
+                    }
+                    StringScan::Open { escaped } => {
+                        self.escaped = escaped;
+                        self.scan = hay.len();
+                        return Ok(None);
+                    }
+                }
             }
-            if self.scan >= self.visible {
-                return Ok(None);
-            }
-            let Some(&byte) = self.buf.get(self.scan) else {
+            let Some(position) = find_structural(hay, pos) else {
+                self.scan = hay.len();
                 return Ok(None);
             };
-            let position = self.scan;
-            self.scan += 1;
-            match byte {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => {
+            let byte = hay.get(position).copied().unwrap_or_default();
+            pos = position + 1;
+            match byte_class(byte) {
+                QUOTE => self.in_string = true,
+                OPEN => {
                     if self.stack.len() >= self.config.max_depth {
                         let limit = self.config.max_depth;
                         return Err(self.error_at(position, JsonArrayErrorKind::TooDeep { limit }));
                     }
                     self.stack.push(byte);
                 }
-                b'}' | b']' => {
+                _ => {
                     let opener = if byte == b'}' { b'{' } else { b'[' };
                     match self.stack.pop() {
                         Some(open) if open == opener => {}
@@ -589,10 +588,10 @@ impl JsonArraySplitter {
                         _ => return Err(self.unexpected(position, byte, "']' to close the array")),
                     }
                     if self.stack.is_empty() {
-                        return Ok(Some(self.scan));
+                        self.scan = pos;
+                        return Ok(Some(pos));
                     }
                 }
-                _ => {}
             }
         }
     }
@@ -616,3 +615,122 @@ impl JsonArraySplitter {
 }
 
 type Range = std::ops::Range<usize>;
+
+/// Byte classes for the structural scan outside strings.
+const OTHER: u8 = 0;
+const QUOTE: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 3;
+
+// Evaluated at compile time: an out-of-range index would fail the build, it cannot panic.
+#[allow(clippy::indexing_slicing)]
+const BYTE_CLASSES: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b'"' => QUOTE,
+            b'{' | b'[' => OPEN,
+            b'}' | b']' => CLOSE,
+            _ => OTHER,
+        };
+        byte += 1;
+    }
+    classes
+};
+
+fn byte_class(byte: u8) -> u8 {
+    BYTE_CLASSES.get(usize::from(byte)).copied().unwrap_or(OTHER)
+}
+
+/// Strings up to this many bytes are scanned word by word, longer ones with memchr.
+const SHORT_STRING: usize = 32;
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// Setting bit 5 maps `[` onto `{` and `]` onto `}` (and changes no other byte into either).
+const CASE_BIT: u64 = 0x2020_2020_2020_2020;
+
+/// A mask whose lowest set bit marks the first byte of `word` (little-endian) equal to `byte`.
+/// Bits above the first match may be spurious (borrows), so only the lowest one is meaningful.
+fn eq_mask(word: u64, byte: u8) -> u64 {
+    let diff = word ^ (LOW_BITS * u64::from(byte));
+    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS
+}
+
+/// The structural bytes outside strings: `"`, `{`, `[`, `}`, `]`.
+fn structural_mask(word: u64) -> u64 {
+    let folded = word | CASE_BIT;
+    eq_mask(word, b'"') | eq_mask(folded, b'{') | eq_mask(folded, b'}')
+}
+
+/// The first position in `hay` whose byte `mask` flags, eight bytes at a time (SWAR: plain
+/// integer arithmetic, no `unsafe`, no target features).
+fn find_in_words(hay: &[u8], mask: impl Fn(u64) -> u64) -> Option<usize> {
+    let mut words = hay.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let hits = mask(word);
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let mut tail = [0u8; 8];
+    let remainder = words.remainder();
+    tail.get_mut(..remainder.len())?.copy_from_slice(remainder);
+    let hits = mask(u64::from_le_bytes(tail));
+    let found = (hits.trailing_zeros() / 8) as usize;
+    (hits != 0 && found < remainder.len()).then_some(offset + found)
+}
+
+/// The first structural byte at or after `from`.
+fn find_structural(hay: &[u8], from: usize) -> Option<usize> {
+    find_in_words(hay.get(from..)?, structural_mask).map(|found| from + found)
+}
+
+/// Where the scan of a string's content ended.
+enum StringScan {
+    /// The closing quote was found; the position after it.
+    Closed(usize),
+    /// The input ran out inside the string; `escaped` if it ended on a backslash.
+    Open { escaped: bool },
+}
+
+/// Scans string content in `hay` from `pos` (just after the opening quote, or where an earlier
+/// scan stopped; `escaped` if that scan ended on a backslash).
+fn skip_string_bytes(hay: &[u8], mut pos: usize, escaped: bool) -> StringScan {
+    if escaped {
+        if pos >= hay.len() {
+            return StringScan::Open { escaped: true };
+        }
+        pos += 1;
+    }
+    loop {
+        let rest = hay.get(pos..).unwrap_or_default();
+        // Keys and short values are the common case: look at a few words before paying for a
+        // memchr call.
+        let head = rest.get(..SHORT_STRING).unwrap_or(rest);
+        let found = match find_in_words(head, |word| eq_mask(word, b'"') | eq_mask(word, b'\\')) {
+            Some(found) => Some(found),
+            None if head.len() < rest.len() => {
+                memchr2(b'"', b'\\', rest.get(SHORT_STRING..).unwrap_or_default())
+                    .map(|found| found + SHORT_STRING)
+            }
+            None => None,
+        };
+        let Some(found) = found else {
+            return StringScan::Open { escaped: false };
+        };
+        let at = pos + found;
+        if rest.get(found) == Some(&b'"') {
+            return StringScan::Closed(at + 1);
+        }
+        // A backslash: skip it and the byte it escapes (which may not have arrived yet).
+        if at + 1 >= hay.len() {
+            return StringScan::Open { escaped: true };
+        }
+        pos = at + 2;
+    }
+}

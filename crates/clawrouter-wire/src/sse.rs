@@ -472,6 +472,13 @@ impl SseDecoder {
                 }
                 continue;
             }
+            if self.buf.get(line.start) == Some(&b':')
+                && !self.discard_block
+                && self.data_len.saturating_add(line.len()) <= self.config.max_event_size
+            {
+                // A comment (keep-alive): nothing to record.
+                continue;
+            }
             if matches!(self.data, Data::Empty)
                 && !self.discard_block
                 && line.len() <= self.config.max_event_size
