@@ -340,10 +340,12 @@ impl MessageAssembler {
                 } else {
                     raw
                 };
-                call.arguments_error =
-                    serde_json::from_str::<serde::de::IgnoredAny>(&call.arguments)
-                        .err()
-                        .map(|error| error.to_string());
+                // Parsed as a `Value`, what the neutral conversation model stores: this also
+                // rejects numbers beyond f64, lone surrogates and nesting past serde_json's limit,
+                // which a syntax-only check would let through to fail later, at replay.
+                call.arguments_error = serde_json::from_str::<serde_json::Value>(&call.arguments)
+                    .err()
+                    .map(|error| error.to_string());
             }
         }
         let has_tool_calls = !self.tool_calls.is_empty();

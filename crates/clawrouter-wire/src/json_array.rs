@@ -640,7 +640,10 @@ const BYTE_CLASSES: [u8; 256] = {
 };
 
 fn byte_class(byte: u8) -> u8 {
-    BYTE_CLASSES.get(usize::from(byte)).copied().unwrap_or(OTHER)
+    BYTE_CLASSES
+        .get(usize::from(byte))
+        .copied()
+        .unwrap_or(OTHER)
 }
 
 /// Strings up to this many bytes are scanned word by word, longer ones with memchr.

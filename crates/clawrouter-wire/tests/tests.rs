@@ -23,4 +23,5 @@ mod stream_adapter;
 mod transport_anthropic_google;
 mod transport_fixtures;
 mod transport_openai;
+mod transport_properties;
 mod wire_fixtures;
