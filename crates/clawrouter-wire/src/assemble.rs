@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::events::{ProviderError, StopReason, StreamEvent, Usage};
+use crate::transport::DecodeError;
 
 /// One block of the assembled message's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -353,5 +354,84 @@ impl MessageAssembler {
             self.message.stop_reason = Some(StopReason::ToolUse);
         }
         self.message
+    }
+}
+
+impl MessageAssembler {
+    /// Completes the message and judges the stream: `Ok` when it ended cleanly, else a
+    /// [`StreamFailure`] that still carries everything received.
+    ///
+    /// `end` is what [`ResponseDecoder::finish`](crate::transport::ResponseDecoder::finish)
+    /// returned (or the first error `feed` returned). A provider error reported inside the stream
+    /// takes precedence, since it explains why the stream ended.
+    ///
+    /// ```
+    /// use clawrouter_wire::assemble::{FailureCause, MessageAssembler};
+    /// use clawrouter_wire::transport::{Framing, ResponseDecoder, Transport};
+    ///
+    /// // Cut before `[DONE]`.
+    /// let body = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n";
+    /// let mut decoder = ResponseDecoder::new(Transport::OpenAiCompletions, Framing::Sse);
+    /// let mut assembler = MessageAssembler::new();
+    /// decoder.feed(body, &mut |event| assembler.push(&event)).unwrap();
+    /// let end = decoder.finish(&mut |event| assembler.push(&event));
+    /// let failure = assembler.finish_stream(end).unwrap_err();
+    /// assert!(matches!(failure.cause, FailureCause::Decode(_)));
+    /// assert_eq!(failure.partial.text(), "Hel"); // nothing received is lost
+    /// ```
+    pub fn finish_stream(
+        self,
+        end: Result<(), DecodeError>,
+    ) -> Result<AssembledMessage, StreamFailure> {
+        let message = self.finish();
+        if let Some(error) = message.error.clone() {
+            return Err(StreamFailure {
+                partial: Box::new(message),
+                cause: FailureCause::Provider(error),
+            });
+        }
+        match end {
+            Ok(()) => Ok(message),
+            Err(error) => Err(StreamFailure {
+                partial: Box::new(message),
+                cause: FailureCause::Decode(error),
+            }),
+        }
+    }
+}
+
+/// Why a streamed response did not complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureCause {
+    /// The provider reported an error inside the stream, after HTTP 200.
+    Provider(ProviderError<'static>),
+    /// The body was malformed or ended before the transport's terminal signal.
+    Decode(DecodeError),
+}
+
+/// A streamed response that failed, with everything received before the failure.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe(.cause))]
+pub struct StreamFailure {
+    /// The message as assembled from what arrived (partial text, completed tool calls, usage).
+    pub partial: Box<AssembledMessage>,
+    /// What went wrong.
+    pub cause: FailureCause,
+}
+
+fn describe(cause: &FailureCause) -> String {
+    match cause {
+        FailureCause::Provider(error) => match &error.code {
+            Some(code) => format!(
+                "the provider reported an error inside the stream ({code}): {}",
+                error.message
+            ),
+            None => format!(
+                "the provider reported an error inside the stream: {}",
+                error.message
+            ),
+        },
+        FailureCause::Decode(error) => error.to_string(),
     }
 }

@@ -200,3 +200,47 @@ fn first_difference(name: &str, expected: &str, actual: &str) -> String {
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
+
+#[test]
+fn every_fixture_cut_short_fails_with_what_arrived() {
+    use clawrouter_wire::assemble::FailureCause;
+    for case in cases() {
+        let expected_text = case.expected["text"].as_str().unwrap().to_owned();
+        let expected_reasoning = case.expected["reasoning"].as_str().unwrap().to_owned();
+        // Cut inside the body (never at its very end, which would be the whole stream).
+        for cut in [
+            case.body.len() / 3,
+            case.body.len() / 2,
+            case.body.len() * 9 / 10,
+        ] {
+            let mut decoder = ResponseDecoder::new(case.transport, case.framing);
+            let mut assembler = MessageAssembler::new();
+            let mut sink = |event: clawrouter_wire::events::StreamEvent<'_>| assembler.push(&event);
+            let fed = decoder.feed(&case.body[..cut], &mut sink);
+            let end = fed.and_then(|()| decoder.finish(&mut sink));
+            let failure = assembler.finish_stream(end).expect_err(&format!(
+                "{} cut at {cut} must not look complete",
+                case.name
+            ));
+            assert!(
+                matches!(failure.cause, FailureCause::Decode(_)),
+                "{} cut at {cut}: {:?}",
+                case.name,
+                failure.cause
+            );
+            let text = failure.partial.text();
+            let reasoning = failure.partial.reasoning();
+            assert!(
+                expected_text.starts_with(&text),
+                "{} cut at {cut}: text {text:?}",
+                case.name
+            );
+            assert!(
+                expected_reasoning.starts_with(&reasoning),
+                "{} cut at {cut}: reasoning {reasoning:?}",
+                case.name
+            );
+            assert!(!failure.to_string().is_empty());
+        }
+    }
+}

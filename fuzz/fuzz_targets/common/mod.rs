@@ -1,6 +1,8 @@
 //! Helpers shared by the fuzz targets: split schedules, drain loops and a reference SSE model.
 #![allow(dead_code)]
 
+use clawrouter_wire::assemble::{AssembledMessage, MessageAssembler};
+use clawrouter_wire::transport::{DecodeError, Framing, ResponseDecoder, Transport};
 use clawrouter_wire::json_array::{
     JsonArrayConfig, JsonArrayError, JsonArraySplitter, OwnedJsonFrame,
 };
@@ -304,5 +306,62 @@ pub fn sse_model(data: &[u8]) -> SseModel {
         last_event_id: last_event_id.unwrap_or_default(),
         reconnection_time,
         truncated: partial_line || block_has_field,
+    }
+}
+
+/// Everything a transport decoding run produced (events as JSON, the message, the errors).
+#[derive(Debug, PartialEq)]
+pub struct Run {
+    events: Vec<String>,
+    message: AssembledMessage,
+    feed_errors: Vec<DecodeError>,
+    end: Result<(), DecodeError>,
+}
+
+pub fn run_transport(transport: Transport, framing: Framing, body: &[u8], steps: &[Step]) -> Run {
+    let mut decoder = ResponseDecoder::new(transport, framing);
+    let mut assembler = MessageAssembler::new();
+    let mut events = Vec::new();
+    let mut feed_errors = Vec::new();
+    let mut sink = |event: clawrouter_wire::events::StreamEvent<'_>| {
+        events.push(serde_json::to_string(&event).expect("events serialize"));
+        assembler.push(&event);
+    };
+    let mut at = 0;
+    for step in steps {
+        let piece = &body[at..at + step.len];
+        at += step.len;
+        // A JSON-array error is final and comes back on every later feed: record it once.
+        if let Err(error) = decoder.feed(piece, &mut sink)
+            && feed_errors.last() != Some(&error)
+        {
+            feed_errors.push(error);
+        }
+    }
+    let end = decoder.finish(&mut sink);
+    Run { events, message: assembler.finish(), feed_errors, end }
+}
+
+
+/// The transport-decoder property: the first byte picks the framing, the rest is the body; one
+/// feed, one byte per feed and a pseudo-random schedule must agree exactly, and every assembled
+/// tool call's arguments are either valid JSON or flagged.
+pub fn check_transport(transport: Transport, data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let framing = if selector & 1 == 0 { Framing::Sse } else { Framing::JsonArray };
+    let whole = run_transport(transport, framing, body, &one_shot(body.len()));
+    let bytes = run_transport(transport, framing, body, &bytewise(body.len()));
+    assert_eq!(whole, bytes, "one feed vs one byte per feed");
+    let split = run_transport(transport, framing, body, &random(body.len(), hash(data)));
+    assert_eq!(whole, split, "one feed vs random split");
+    for call in whole.message.tool_calls() {
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&call.arguments).is_ok(),
+            call.arguments_error.is_none(),
+            "arguments {:?} flagged inconsistently",
+            call.arguments
+        );
     }
 }
