@@ -8,6 +8,13 @@
 //! - **cold** — one fresh decoder over the body once, construction included;
 //! - **peak** — the largest heap growth above the starting point during the cold run (bytes).
 //!
+//! Plus level L3 (ours: `ResponseDecoder` for OpenAI chat, a sink that does not allocate) on
+//! `openai_chat`, `openai_chat_no_escapes` and `openai_chat_all_escapes` (groups `levels/…`,
+//! decoder `l3_ours`): the steady pass is the whole body after the body with its `[DONE]` replaced
+//! by a comment of the same length (after `[DONE]` the decoder ignores everything), and the rows also give the text deltas of that
+//! pass, how many had JSON escapes (`Cow::Owned`), and the steady allocations per text delta
+//! (`ALLOC_TEXT\t<group>\t<chunking>\t<decoder>\t<text deltas>\t<escaped>\t<allocs/text delta>`).
+//!
 //! "allocations" counts `alloc`, `alloc_zeroed` and `realloc` calls; "bytes" is the size requested
 //! by each of them. Events are counted as the decoder sees them (sse-stream: blocks with data).
 //!
@@ -27,14 +34,17 @@
 )]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use bytes::Bytes;
 use clawrouter_benches::{chunking_label, chunks, corpus, json_run, sse_run};
+use clawrouter_wire::events::StreamEvent;
 use clawrouter_wire::json_array::JsonArraySplitter;
 use clawrouter_wire::sse::SseDecoder;
+use clawrouter_wire::transport::{Framing, ResponseDecoder, Transport};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
@@ -255,6 +265,19 @@ struct Row {
     steady_bytes: f64,
     cold_allocs: f64,
     peak: u64,
+    /// L3 rows only: text-delta statistics of the counted (steady) pass.
+    text: Option<TextStats>,
+}
+
+/// Text deltas of an L3 row's steady pass.
+struct TextStats {
+    /// `TextDelta` events.
+    deltas: u64,
+    /// Of those, how many were `Cow::Owned` (their JSON had an escape).
+    escaped: u64,
+    /// All steady allocations of the pass divided by `deltas` (an upper bound: the pass's other
+    /// events are charged to the text deltas too).
+    allocs_per_delta: f64,
 }
 
 fn measure(group: &str, decoder: &str, body: &[u8], chunking: Option<usize>) -> Row {
@@ -288,6 +311,119 @@ fn measure(group: &str, decoder: &str, body: &[u8], chunking: Option<usize>) -> 
         steady_bytes: per(steady.bytes),
         cold_allocs: per(after.allocs - before.allocs),
         peak,
+        text: None,
+    }
+}
+
+/// Counts an L3 pass: events and text deltas, without allocating (dropping an owned `Cow`
+/// deallocates, which is not counted).
+#[derive(Default)]
+struct L3Count {
+    events: u64,
+    deltas: u64,
+    escaped: u64,
+}
+
+impl L3Count {
+    fn see(&mut self, event: &StreamEvent<'_>) {
+        self.events += 1;
+        if let StreamEvent::TextDelta { text } = event {
+            black_box(text.len());
+            self.deltas += 1;
+            self.escaped += u64::from(matches!(text, Cow::Owned(_)));
+        }
+    }
+}
+
+fn l3_once(chunks: &[Bytes]) -> L3Count {
+    let mut d = ResponseDecoder::new(Transport::OpenAiCompletions, Framing::Sse);
+    let mut count = L3Count::default();
+    let mut sink = |event: StreamEvent<'_>| count.see(&event);
+    for c in chunks {
+        d.feed(c, &mut sink).unwrap();
+    }
+    d.finish(&mut sink).unwrap();
+    count
+}
+
+/// L3 (ours: `ResponseDecoder` for OpenAI chat) on `corpus`. Steady state: one decoder is fed the
+/// body with its `data: [DONE]` (which would end decoding) replaced by a comment of the same
+/// length, then the whole body, both chunked exactly as in a single pass; only the second pass is
+/// counted. "events" are the SSE events of
+/// the body (as in the L1 rows); text deltas are counted from the decoder's output.
+fn measure_l3(corpus: &corpus::Corpus, chunking: Option<usize>) -> Row {
+    const DONE: &[u8] = b"data: [DONE]\n\n";
+    // A comment of the same length: the first pass has exactly the chunk boundaries of the
+    // second, so the buffers are already at their working size when counting starts.
+    const NOT_DONE: &[u8] = b": DONE later\n\n";
+    let group = format!("levels/{}", corpus.name);
+    let body = &corpus.body[..];
+    let mut first_body = body
+        .strip_suffix(DONE)
+        .unwrap_or_else(|| panic!("{group}: does not end with [DONE]"))
+        .to_vec();
+    first_body.extend_from_slice(NOT_DONE);
+    assert_eq!(first_body.len(), body.len());
+    let first = chunks(&first_body, chunking);
+    let second = chunks(body, chunking);
+    let events = sse_run::run_ours(&second);
+    // Warm-up (also faults in code and lazy statics).
+    black_box(l3_once(&second).events);
+
+    let mut d = ResponseDecoder::new(Transport::OpenAiCompletions, Framing::Sse);
+    let mut count = L3Count::default();
+    let mut at_mark = (0, 0);
+    {
+        let mut sink = |event: StreamEvent<'_>| count.see(&event);
+        for c in &first {
+            d.feed(c, &mut sink).unwrap();
+        }
+    }
+    at_mark.0 = count.deltas;
+    at_mark.1 = count.escaped;
+    mark();
+    {
+        let mut sink = |event: StreamEvent<'_>| count.see(&event);
+        for c in &second {
+            d.feed(c, &mut sink).unwrap();
+        }
+        d.finish(&mut sink).unwrap();
+    }
+    let end = snap();
+    let steady = Snap {
+        allocs: end.allocs - MARK_ALLOCS.load(Relaxed),
+        bytes: end.bytes - MARK_BYTES.load(Relaxed),
+    };
+    drop(d);
+    let deltas = count.deltas - at_mark.0;
+    let escaped = count.escaped - at_mark.1;
+
+    let live0 = LIVE.load(Relaxed);
+    PEAK.store(live0, Relaxed);
+    let before = snap();
+    let once = l3_once(&second);
+    let after = snap();
+    let peak = PEAK.load(Relaxed).saturating_sub(live0);
+    assert_eq!(
+        once.deltas, deltas,
+        "{group}: pass text-delta counts differ"
+    );
+
+    let per = |x: u64| x as f64 / events.max(1) as f64;
+    Row {
+        group,
+        chunking: chunking_label(chunking),
+        decoder: "l3_ours".to_owned(),
+        events,
+        steady_allocs: per(steady.allocs),
+        steady_bytes: per(steady.bytes),
+        cold_allocs: per(after.allocs - before.allocs),
+        peak,
+        text: Some(TextStats {
+            deltas,
+            escaped,
+            allocs_per_delta: steady.allocs as f64 / deltas.max(1) as f64,
+        }),
     }
 }
 
@@ -325,6 +461,16 @@ fn main() {
             rows.push(row);
         }
     }
+    // L3 (WIRE.md §4.3 levels): ours, full OpenAI chat semantics, text-delta allocations.
+    for c in [
+        corpus::openai_chat(),
+        corpus::openai_chat_no_escapes(),
+        corpus::openai_chat_all_escapes(),
+    ] {
+        for chunking in [Some(1460), None] {
+            rows.push(measure_l3(&c, chunking));
+        }
+    }
 
     println!();
     println!(
@@ -345,6 +491,19 @@ fn main() {
         );
     }
     println!();
+    println!(
+        "| corpus | chunking | decoder | text deltas | with escapes | steady allocs/text delta |"
+    );
+    println!("|---|---:|---|---:|---:|---:|");
+    for r in &rows {
+        if let Some(t) = &r.text {
+            println!(
+                "| {} | {} | {} | {} | {} | {:.3} |",
+                r.group, r.chunking, r.decoder, t.deltas, t.escaped, t.allocs_per_delta
+            );
+        }
+    }
+    println!();
     for r in &rows {
         println!(
             "ALLOC\t{}\t{}\t{}\t{}\t{:.4}\t{:.2}\t{:.4}\t{}",
@@ -358,18 +517,32 @@ fn main() {
             r.peak
         );
     }
+    for r in &rows {
+        if let Some(t) = &r.text {
+            println!(
+                "ALLOC_TEXT\t{}\t{}\t{}\t{}\t{}\t{:.4}",
+                r.group, r.chunking, r.decoder, t.deltas, t.escaped, t.allocs_per_delta
+            );
+        }
+    }
     if let Some(dir) = std::env::var_os("CLAWROUTER_BENCH_OUT") {
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         let doc: Vec<_> = rows
             .iter()
             .map(|r| {
-                json!({
+                let mut v = json!({
                     "group": r.group, "chunking": r.chunking, "decoder": r.decoder,
                     "events": r.events, "steady_allocs_per_event": r.steady_allocs,
                     "steady_bytes_per_event": r.steady_bytes,
                     "cold_allocs_per_event": r.cold_allocs, "peak_heap_bytes": r.peak,
-                })
+                });
+                if let Some(t) = &r.text {
+                    v["text_deltas"] = json!(t.deltas);
+                    v["escaped_text_deltas"] = json!(t.escaped);
+                    v["steady_allocs_per_text_delta"] = json!(t.allocs_per_delta);
+                }
+                v
             })
             .collect();
         std::fs::write(

@@ -216,6 +216,52 @@ fn oa_prefix(id: &str) -> String {
 /// usage chunk and `[DONE]`; every delta carries a random-length `obfuscation` (0–15 chars).
 #[must_use]
 pub fn openai_chat() -> Corpus {
+    openai_chat_with(delta_text)
+}
+
+/// Whether a string needs a JSON escape (a quote, a backslash or a control character).
+#[must_use]
+pub fn needs_escape(s: &str) -> bool {
+    s.chars()
+        .any(|c| c == '"' || c == '\\' || (c as u32) < 0x20)
+}
+
+/// [`openai_chat`] whose text deltas never contain a JSON escape (tokens needing one are
+/// re-drawn), for the "0 allocations per text delta without escapes" row of the `alloc` bench.
+#[must_use]
+pub fn openai_chat_no_escapes() -> Corpus {
+    let mut c = openai_chat_with(|rng| {
+        loop {
+            let t = delta_text(rng);
+            if !needs_escape(&t) {
+                return t;
+            }
+        }
+    });
+    c.name = "openai_chat_no_escapes";
+    c.description = "OpenAI chat as `openai_chat`, but no text delta contains a JSON escape";
+    c
+}
+
+/// [`openai_chat`] where every text delta contains at least one JSON escape (`\n` or `\"` is
+/// appended to the deltas that have none), for the "≤ 1 allocation per text delta" row.
+#[must_use]
+pub fn openai_chat_all_escapes() -> Corpus {
+    let mut c = openai_chat_with(|rng| {
+        let mut t = delta_text(rng);
+        if !needs_escape(&t) {
+            t.push(if rng.range(0, 1) == 0 { '\n' } else { '"' });
+        }
+        t
+    });
+    c.name = "openai_chat_all_escapes";
+    c.description = "OpenAI chat as `openai_chat`, but every text delta contains a JSON escape";
+    c
+}
+
+/// The [`openai_chat`] generator with the text of each delta drawn by `text` (which gets the
+/// corpus RNG, so [`openai_chat`] itself stays byte-identical).
+fn openai_chat_with(mut text: impl FnMut(&mut Rng) -> String) -> Corpus {
     let mut rng = Rng::new(0x0A11_C4A7);
     let id = format!("chatcmpl-{}", rng.alnum(29));
     let pre = oa_prefix(&id);
@@ -233,7 +279,7 @@ pub fn openai_chat() -> Corpus {
         let finish = if i == 999 { r#""stop""# } else { "null" };
         let data = format!(
             r#"{pre}{{"index":0,"delta":{{"content":{}}},"logprobs":null,"finish_reason":{finish}}}],"usage":null,"obfuscation":"{}"}}"#,
-            q(&delta_text(&mut rng)),
+            q(&text(&mut rng)),
             obf(&mut rng)
         );
         sse_event(&mut out, None, &data, "\n");

@@ -10,6 +10,8 @@
 //! - [`sse_run`] and [`json_run`]: one function per decoder, used both for timing (L1: count the
 //!   events, `black_box(data.len())`) and, in their `collect_*` form, to assert before timing that
 //!   every decoder sees the same events with byte-equal data (the fairness rules of §4.3).
+//! - [`levels`]: levels L2 (framing + serde_json into the same borrowed typed struct for every
+//!   SSE decoder) and L3 (ours: `ResponseDecoder`, optionally with `MessageAssembler`).
 //!
 //! None of the corpora carry `id` or `retry` fields (sse-stream does not inherit `id`, so it would
 //! not be comparable), and none starts with a BOM (eventsource-stream 0.2.3 panics on one).
@@ -26,6 +28,7 @@ use bytes::Bytes;
 
 pub mod corpus;
 pub mod json_run;
+pub mod levels;
 pub mod sse_run;
 
 /// The chunk sizes of WIRE.md §4.3; `None` is the whole body in one chunk.

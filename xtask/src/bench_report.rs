@@ -6,7 +6,9 @@
 //! `target/clawrouter-bench/` (corpus metadata, skipped cells, the allocation table), and prints a
 //! Markdown report: one table per corpus — rows are chunkings, columns the time per event of each
 //! decoder (median ± MAD) and its ratio to the baseline (sse-stream; serde_json for the JSON
-//! array) — then the targets of the benchmark issue, the allocation table and the machine.
+//! array) — then the levels L2/L3 tables (`levels/<corpus>` groups: ns/event of each L2 decoder
+//! and of ours at L3, and the L3 / L2 ratio), the targets of the benchmark issue, the allocation
+//! table and the machine.
 //! `--write` also writes it to `BENCHMARKS.md` at the workspace root.
 //!
 //! Arguments before `--` other than `--write` / `--no-run` go to `cargo bench` (e.g.
@@ -20,6 +22,15 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
+
+/// Functions of the `levels/<corpus>` groups, in report column order.
+const LEVEL_COLUMNS: [&str; 5] = [
+    "l2_ours",
+    "l2_sse_stream",
+    "l2_eventsource_stream",
+    "l3_ours",
+    "l3_ours_assembled",
+];
 
 /// Chunkings in report row order.
 const ROWS: [&str; 8] = ["1", "7", "64", "1460", "4096", "16384", "whole", "after-cr"];
@@ -69,7 +80,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut elapsed = None;
     if !no_run {
         // Side files of an earlier run must not be mistaken for this one's.
-        for f in ["sse_meta.json", "json_array_meta.json", "alloc.json"] {
+        for f in [
+            "sse_meta.json",
+            "json_array_meta.json",
+            "levels_meta.json",
+            "alloc.json",
+        ] {
             let _ = std::fs::remove_file(out_dir.join(f));
         }
         let start_wall = SystemTime::now();
@@ -100,7 +116,7 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     let mut meta = Meta::default();
-    for f in ["sse_meta.json", "json_array_meta.json"] {
+    for f in ["sse_meta.json", "json_array_meta.json", "levels_meta.json"] {
         meta.read(&out_dir.join(f))?;
     }
     let alloc = match std::fs::read(out_dir.join("alloc.json")) {
@@ -198,7 +214,10 @@ fn read_criterion(dir: &Path, since: Option<SystemTime>) -> Result<Results> {
         let (Some(group), Some(function), Some(value)) = (group, function, value) else {
             continue;
         };
-        if !(group.starts_with("sse/") || group.starts_with("json_array/")) {
+        if !(group.starts_with("sse/")
+            || group.starts_with("json_array/")
+            || group.starts_with("levels/"))
+        {
             continue;
         }
         let units = bench
@@ -322,6 +341,11 @@ fn display_name(decoder: &str) -> &str {
         "eventsource_stream" => "eventsource-stream",
         "serde_json_stream" => "serde_json StreamDeserializer",
         "serde_json_raw" => "serde_json Box<RawValue>",
+        "l2_ours" => "L2 ours",
+        "l2_sse_stream" => "L2 sse-stream",
+        "l2_eventsource_stream" => "L2 eventsource-stream",
+        "l3_ours" => "L3 ours",
+        "l3_ours_assembled" => "L3 ours + assembler",
         d => d,
     }
 }
@@ -363,12 +387,17 @@ fn render(
          byte-equal data before timing. Times are criterion's median ± MAD per unit (usually one \
          event); **ratio** is the decoder's time divided by the baseline's in the same cell \
          (sse-stream 0.3.0 for SSE, serde_json's `StreamDeserializer` with retry-on-EOF for the \
-         JSON array): below 1 is faster. Only compare numbers within this run.\n"
+         JSON array): below 1 is faster. Only compare numbers within this run. The **Levels** \
+         section adds L2 (framing + serde_json into the same borrowed typed struct for every \
+         decoder) and L3 (ours: full provider semantics).\n"
     );
     machine(&mut out, elapsed, bench_args);
     targets(&mut out, results, meta, alloc);
 
-    let mut groups: Vec<&String> = results.keys().collect();
+    let mut groups: Vec<&String> = results
+        .keys()
+        .filter(|g| !g.starts_with("levels/"))
+        .collect();
     groups.sort_by_key(|g| (group_order(g), (*g).clone()));
     let _ = writeln!(out, "## Time per unit\n");
     for group in groups {
@@ -453,8 +482,114 @@ fn render(
         }
         let _ = writeln!(out);
     }
+    levels(&mut out, results, meta);
     alloc_table(&mut out, alloc);
     out
+}
+
+fn level_order(group: &str) -> usize {
+    const ORDER: [&str; 4] = [
+        "levels/openai_chat",
+        "levels/openai_responses",
+        "levels/anthropic",
+        "levels/gemini_sse_crlf",
+    ];
+    ORDER
+        .iter()
+        .position(|g| *g == group)
+        .unwrap_or(ORDER.len())
+}
+
+/// The `levels/<corpus>` groups: one table per corpus, rows are chunkings, columns the time per
+/// event of each L2 decoder and of ours at L3, then ours at L1 (the `sse/<corpus>` cell, for
+/// context) and the ratios L3 / L2 (ours).
+fn levels(out: &mut String, results: &Results, meta: &Meta) {
+    let mut groups: Vec<&String> = results
+        .keys()
+        .filter(|g| g.starts_with("levels/"))
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    groups.sort_by_key(|g| (level_order(g), (*g).clone()));
+    let _ = writeln!(out, "## Levels\n");
+    let _ = writeln!(
+        out,
+        "WIRE.md §4.3 levels, from the `levels` bench binary. **L2**: framing, `[DONE]` skipped, \
+         then `serde_json::from_str` of each event's data into the same borrowed typed struct \
+         (per corpus: the text fields, `id` / `type` / `finish_reason`; strings are `Cow` and \
+         borrow when they have no escapes) for every decoder; before timing, all L2 decoders were \
+         checked to parse the same number of events with the same total text length, and L3 to \
+         see the same text bytes. **L3**: ours only — `ResponseDecoder` (framing + the \
+         transport decoder, full provider semantics) with a sink that `black_box`es the fragment \
+         lengths; **+ assembler** also folds every event into a `MessageAssembler`. Time per SSE \
+         event (`[DONE]` included, the same unit as the L1 tables); **L1 ours** is the \
+         `sse/<corpus>` cell of the same chunking, for context.\n"
+    );
+    for group in groups {
+        let rows = &results[group];
+        let corpus = group.trim_start_matches("levels/");
+        let l1_group = format!("sse/{corpus}");
+        let (_, desc, bytes) = meta
+            .groups
+            .get(group)
+            .cloned()
+            .unwrap_or_else(|| ("event".to_owned(), String::new(), 0));
+        let _ = writeln!(out, "### `{group}`\n");
+        if !desc.is_empty() {
+            let _ = writeln!(out, "{desc}; {bytes} bytes. Time per event.\n");
+        }
+        let present: Vec<&str> = LEVEL_COLUMNS
+            .iter()
+            .copied()
+            .filter(|d| rows.values().any(|r| r.contains_key(*d)))
+            .collect();
+        let mut header = String::from("| chunking | events |");
+        let mut sep = String::from("|---:|---:|");
+        for d in &present {
+            let _ = write!(header, " {} |", display_name(d));
+            sep.push_str("---:|");
+        }
+        header.push_str(" L1 ours | L3 / L2 (ours) | L3 + assembler / L2 (ours) |");
+        sep.push_str("---:|---:|---:|");
+        let _ = writeln!(out, "{header}\n{sep}");
+        for row in ROWS {
+            let Some(cells) = rows.get(row) else {
+                continue;
+            };
+            let units = cells.values().next().map_or(0.0, |c| c.units);
+            let mut line = format!("| {row} | {units} |");
+            for d in &present {
+                match cells.get(*d) {
+                    Some(c) => {
+                        let _ = write!(
+                            line,
+                            " {} ± {} |",
+                            fmt_ns(c.per_unit()),
+                            fmt_ns(c.mad / c.units.max(1.0))
+                        );
+                    }
+                    None => line.push_str(" n/a |"),
+                }
+            }
+            match get(results, &l1_group, row, "ours") {
+                Some(c) => {
+                    let _ = write!(line, " {} |", fmt_ns(c.per_unit()));
+                }
+                None => line.push_str(" n/a |"),
+            }
+            for l3 in ["l3_ours", "l3_ours_assembled"] {
+                match (cells.get(l3), cells.get("l2_ours")) {
+                    (Some(c), Some(b)) => {
+                        let _ = write!(line, " {:.2} |", c.median / b.median);
+                    }
+                    _ => line.push_str(" n/a |"),
+                }
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(out);
+    }
 }
 
 fn machine(out: &mut String, elapsed: Option<Duration>, bench_args: &[String]) {
@@ -697,6 +832,70 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             );
         }
     }
+
+    // 7. L3 per event no more than 1.3× our own L2 on the same corpus.
+    let mut ratios = Vec::new();
+    for (g, rows) in r.iter().filter(|(g, _)| g.starts_with("levels/")) {
+        for row in ROWS {
+            if let Some(cells) = rows.get(row)
+                && let (Some(l3), Some(l2)) = (cells.get("l3_ours"), cells.get("l2_ours"))
+            {
+                ratios.push((
+                    l3.median / l2.median,
+                    format!("{} @ {row}", g.trim_start_matches("levels/")),
+                ));
+            }
+        }
+    }
+    if !ratios.is_empty() {
+        let met = ratios.iter().filter(|x| x.0 <= 1.3).count();
+        let list = ratios
+            .iter()
+            .map(|(x, c)| format!("{c} {x:.2}×"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "| L3 ≤ 1.3× our L2 (per event, same corpus and chunking) | {met}/{} cells: {list} | {} |",
+            ratios.len(),
+            yes(met == ratios.len())
+        );
+    }
+
+    // 8. Text deltas: at most 1 allocation each, 0 when the JSON has no escapes. Met when every
+    // L3 row's steady pass allocates at most once per escaped text delta (everything else in the
+    // pass is charged to them, so this is an upper bound).
+    let text_rows: Vec<&Value> = alloc
+        .iter()
+        .filter(|a| a.get("text_deltas").is_some())
+        .collect();
+    if !text_rows.is_empty() {
+        let mut met = true;
+        let mut parts = Vec::new();
+        for a in &text_rows {
+            let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
+            let n = |k: &str| a.get(k).and_then(Value::as_u64).unwrap_or(0);
+            let per_delta = a
+                .get("steady_allocs_per_text_delta")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::NAN);
+            let deltas = n("text_deltas");
+            let escaped = n("escaped_text_deltas");
+            let allocs = (per_delta * deltas as f64).round();
+            met &= allocs <= escaped as f64;
+            parts.push(format!(
+                "{} @ {}: {per_delta:.3}/delta ({escaped}/{deltas} escaped)",
+                s("group").trim_start_matches("levels/"),
+                s("chunking")
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "| text-delta allocations ≤ 1 (0 without escapes), L3 ours, steady state | {} | {} |",
+            parts.join("; "),
+            yes(met)
+        );
+    }
     let _ = writeln!(out);
 }
 
@@ -738,6 +937,40 @@ fn alloc_table(out: &mut String, alloc: &[Value]) {
             f("steady_bytes_per_event"),
             f("cold_allocs_per_event"),
             peak
+        );
+    }
+    let _ = writeln!(out);
+    let text_rows: Vec<&Value> = alloc
+        .iter()
+        .filter(|a| a.get("text_deltas").is_some())
+        .collect();
+    if text_rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Text deltas at L3 (ours: `ResponseDecoder`, OpenAI chat, a sink that does not allocate; \
+         `levels/…` rows above). The steady pass is the whole body after the body with its \
+         `[DONE]` replaced by a comment of the same length; **escaped**: text deltas whose JSON string had an escape (`Cow::Owned`); \
+         **allocs/text delta**: all allocations of the steady pass divided by its text deltas.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| corpus | chunking | text deltas | escaped | steady allocs/text delta |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    for a in text_rows {
+        let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
+        let n = |k: &str| a.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let f = |k: &str| a.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {:.3} |",
+            s("group"),
+            s("chunking"),
+            n("text_deltas"),
+            n("escaped_text_deltas"),
+            f("steady_allocs_per_text_delta")
         );
     }
     let _ = writeln!(out);

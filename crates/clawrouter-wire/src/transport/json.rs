@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde_json::value::RawValue;
 
 use crate::events::StreamEvent;
 
@@ -114,73 +115,14 @@ impl<'a> LenientStr<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct LenientStrVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-        impl<'de: 'a, 'a> Visitor<'de> for LenientStrVisitor<'a> {
-            type Value = LenientStr<'a>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Borrowed(value))))
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Owned(value.to_owned()))))
-            }
-
-            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Owned(value))))
-            }
-
-            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
-            }
-
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
-            }
-
-            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
-            }
-
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LenientStr(None))
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientStr(None))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientStr(None))
-            }
-
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Self::Value, D::Error> {
-                deserializer.deserialize_any(self)
-            }
-
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(LenientStr(None))
-            }
-
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(LenientStr(None))
-            }
-        }
-
-        deserializer.deserialize_any(LenientStrVisitor(std::marker::PhantomData))
+        let raw = <&'de RawValue>::deserialize(deserializer)?.get();
+        Ok(LenientStr(match raw.as_bytes().first() {
+            Some(b'"') => string_literal(raw),
+            // A number, as written.
+            Some(b'-' | b'0'..=b'9') => Some(Cow::Borrowed(raw)),
+            // null, booleans, arrays, objects.
+            _ => None,
+        }))
     }
 }
 
@@ -480,53 +422,151 @@ pub(crate) fn not_an_object(raw: &str) -> Option<StreamEvent<'_>> {
 pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
-    struct OptionVisitor<'a>(std::marker::PhantomData<&'a ()>);
-    struct StrVisitor<'a>(std::marker::PhantomData<&'a ()>);
+    let raw = <&'de RawValue>::deserialize(deserializer)?.get();
+    if raw == "null" {
+        return Ok(None);
+    }
+    string_literal(raw)
+        .map(Some)
+        .ok_or_else(|| de::Error::custom("expected a string or null"))
+}
 
-    impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
-        type Value = Cow<'a, str>;
+// ---------------------------------------------------------------------------------------------
+// Strings with at most one allocation.
+//
+// serde's own string path copies an escaped string twice: into serde_json's scratch buffer
+// (growing it as it goes) and then into an owned `String`. Capturing the literal as a borrowed
+// `&RawValue` (serde_json validates it while skipping it, without copying) and unescaping it here
+// into one exactly-sized `String` makes an escaped text delta cost one allocation, and a plain one
+// none.
 
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
+/// The text of a JSON string literal (`raw` includes the quotes): borrowed when it holds no
+/// escape, else unescaped into one `String`. `None` when `raw` is not a string literal.
+pub(crate) fn string_literal(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Some(Cow::Borrowed(inner));
+    }
+    Some(Cow::Owned(unescape(inner)))
+}
+
+/// Resolves the escapes of a JSON string's content. A lone surrogate becomes U+FFFD (CLI.md's
+/// input rules accept them); an invalid escape (which serde_json has already rejected before we
+/// get here) is kept as written.
+fn unescape(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
         }
-
-        fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(value))
-        }
-
-        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(value.to_owned()))
-        }
-
-        fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(value))
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('/') => out.push('/'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('u') => out.push(unicode_escape(&mut chars)),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
         }
     }
+    out
+}
 
-    impl<'de: 'a, 'a> Visitor<'de> for OptionVisitor<'a> {
-        type Value = Option<Cow<'a, str>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or null")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
-            deserializer
-                .deserialize_str(StrVisitor(std::marker::PhantomData))
-                .map(Some)
+/// The character of a `\uXXXX` escape (the `\u` already consumed), joining a surrogate pair.
+fn unicode_escape(chars: &mut std::str::Chars<'_>) -> char {
+    let Some(first) = hex4(chars) else {
+        return char::REPLACEMENT_CHARACTER;
+    };
+    if (0xD800..0xDC00).contains(&first) {
+        let mut lookahead = chars.clone();
+        if lookahead.next() == Some('\\')
+            && lookahead.next() == Some('u')
+            && let Some(second) = hex4(&mut lookahead)
+            && (0xDC00..0xE000).contains(&second)
+        {
+            *chars = lookahead;
+            let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+            return char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
         }
     }
+    char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
 
-    deserializer.deserialize_option(OptionVisitor(std::marker::PhantomData))
+fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
+    (0..4).try_fold(0u32, |code, _| {
+        Some(code * 16 + chars.next()?.to_digit(16)?)
+    })
+}
+
+/// A JSON string that must be a string (anything else is a deserialization error), borrowed
+/// when it has no escapes, else one allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JsonStr<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for JsonStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        string_literal(raw.get())
+            .map(JsonStr)
+            .ok_or_else(|| de::Error::custom("expected a string"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn string_literal_borrows_or_unescapes() {
+        assert!(matches!(
+            string_literal(r#""plain""#),
+            Some(Cow::Borrowed("plain"))
+        ));
+        let cases = [
+            (r#""a\"b\\c\/d""#, "a\"b\\c/d"),
+            (r#""\b\f\n\r\t""#, "\u{8}\u{c}\n\r\t"),
+            (r#""\u00e6\u20AC""#, "æ€"),
+            (r#""\ud83d\ude00!""#, "😀!"),
+            (r#""\ud800x""#, "\u{fffd}x"),
+            (r#""\udc00""#, "\u{fffd}"),
+            (r#""\ud800\u0041""#, "\u{fffd}A"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(string_literal(raw).as_deref(), Some(expected), "{raw}");
+        }
+        assert_eq!(string_literal("12"), None);
+        assert_eq!(string_literal("\""), None);
+    }
+
+    proptest! {
+        #[test]
+        fn string_literal_agrees_with_serde_json(text in any::<String>()) {
+            let raw = serde_json::to_string(&text).unwrap();
+            let decoded = string_literal(&raw);
+            prop_assert_eq!(decoded.as_deref(), Some(text.as_str()));
+            // serde_json escapes non-ASCII too when asked; exercise \u escapes both ways.
+            let ascii: String = text.chars().map(|c| if c.is_ascii() { c.to_string() } else {
+                let mut buf = [0u16; 2];
+                c.encode_utf16(&mut buf).iter().map(|unit| format!("\\u{unit:04x}")).collect()
+            }).collect();
+            let escaped = serde_json::to_string(&ascii).unwrap().replace("\\\\u", "\\u");
+            // (A literal backslash-u in `text` can turn into a bad escape here: skip those.)
+            let parsed = serde_json::from_str::<String>(&escaped);
+            prop_assume!(parsed.is_ok());
+            let via_serde = parsed.unwrap();
+            let decoded = string_literal(&escaped);
+            prop_assert_eq!(decoded.as_deref(), Some(via_serde.as_str()));
+        }
+    }
 }

@@ -368,10 +368,8 @@ fn arguments_text(raw: &RawValue) -> Option<Cow<'_, str>> {
     }
 }
 
-/// A JSON string, borrowed from the frame when it has no escapes.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+/// A JSON string, borrowed from the frame when it has no escapes (one allocation otherwise).
+type Text<'a> = json::JsonStr<'a>;
 
 /// One `chat.completion.chunk` (or an error payload: `error` / `object` tell).
 #[derive(Debug, Deserialize)]
