@@ -17,6 +17,7 @@ fuzz_target!(|input: &[u8]| {
     let config = SseConfig {
         max_event_size: limit,
         dispatch_unterminated_at_eof: param & 0x40 != 0,
+        keep_ignored_lines: if param & 0x80 != 0 { 64 } else { 0 },
     };
 
     let whole = run_sse(config, data, &one_shot(data.len()));

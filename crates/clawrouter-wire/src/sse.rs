@@ -72,6 +72,11 @@ pub struct SseConfig {
     /// At end of input, dispatch a pending block that lacks its final blank line instead of
     /// discarding it (and reporting [`SseError::Truncated`]). Off by default, as the spec says.
     pub dispatch_unterminated_at_eof: bool,
+    /// Keep up to this many bytes of the lines the spec ignores (unknown field names, such as a
+    /// bare `{`), since the last dispatched event: see [`SseDecoder::ignored_lines`]. Off (0) by
+    /// default. Gemini is reported to send a mid-stream error as raw, unframed JSON lines, which a
+    /// conforming parser would otherwise drop without a trace (WIRE.md §2d).
+    pub keep_ignored_lines: usize,
 }
 
 impl Default for SseConfig {
@@ -79,6 +84,7 @@ impl Default for SseConfig {
         Self {
             max_event_size: DEFAULT_MAX_FRAME_SIZE,
             dispatch_unterminated_at_eof: false,
+            keep_ignored_lines: 0,
         }
     }
 }
@@ -239,6 +245,8 @@ pub struct SseDecoder {
     retry_since_dispatch: Option<u64>,
     /// Holds the U+FFFD-replaced data when the data is not valid UTF-8.
     lossy: String,
+    /// Ignored lines since the last dispatch (see [`SseConfig::keep_ignored_lines`]).
+    ignored: Vec<u8>,
 }
 
 impl Default for SseDecoder {
@@ -299,6 +307,7 @@ impl SseDecoder {
             reconnection_time: None,
             retry_since_dispatch: None,
             lossy: String::new(),
+            ignored: Vec::new(),
         }
     }
 
@@ -317,6 +326,7 @@ impl SseDecoder {
         std::mem::swap(&mut fresh.id_buffer, &mut self.id_buffer);
         std::mem::swap(&mut fresh.last_event_id, &mut self.last_event_id);
         std::mem::swap(&mut fresh.lossy, &mut self.lossy);
+        std::mem::swap(&mut fresh.ignored, &mut self.ignored);
         *self = fresh;
         self.buf.clear();
         self.scratch.clear();
@@ -324,6 +334,7 @@ impl SseDecoder {
         self.id_buffer.clear();
         self.last_event_id.clear();
         self.lossy.clear();
+        self.ignored.clear();
     }
 
     /// Appends the next piece of the stream. Pieces may split the stream anywhere, even inside a
@@ -365,6 +376,12 @@ impl SseDecoder {
     /// Total number of bytes fed so far.
     pub fn stream_offset(&self) -> u64 {
         self.buf_offset + self.buf.len() as u64
+    }
+
+    /// The lines the spec ignored since the last dispatched event (unknown field names, each
+    /// followed by `\n`), up to [`SseConfig::keep_ignored_lines`] bytes; empty unless enabled.
+    pub fn ignored_lines(&self) -> &[u8] {
+        &self.ignored
     }
 
     /// The next complete event, `Ok(None)` when more input is needed (or, after
@@ -646,7 +663,13 @@ impl SseDecoder {
                     self.retry_since_dispatch = Some(ms);
                 }
             }
-            _ => {}
+            _ => {
+                let line_bytes = self.buf.get(line).unwrap_or_default();
+                if self.ignored.len() + line_bytes.len() < self.config.keep_ignored_lines {
+                    self.ignored.extend_from_slice(line_bytes);
+                    self.ignored.push(b'\n');
+                }
+            }
         }
         Ok(false)
     }
@@ -693,6 +716,7 @@ impl SseDecoder {
         }
         // The block state is cleared by `settle_dispatch` once the caller is done with the event.
         self.dispatched = true;
+        self.ignored.clear();
         true
     }
 

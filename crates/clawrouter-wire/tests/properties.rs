@@ -77,6 +77,7 @@ fn sse_config() -> impl Strategy<Value = SseConfig> {
                 SseConfig {
                     max_event_size,
                     dispatch_unterminated_at_eof,
+                    keep_ignored_lines: max_event_size,
                 }
             }
         ),

@@ -244,3 +244,47 @@ fn every_fixture_cut_short_fails_with_what_arrived() {
         }
     }
 }
+
+/// WIRE.md §2d: Gemini is reported to end a stream with its error written as raw JSON lines,
+/// outside SSE framing. The SSE layer ignores such lines; the Gemini pipeline keeps them
+/// (bounded) and reads the error at EOF, at any chunking.
+#[test]
+fn gemini_unframed_error_lines_after_the_last_event_are_reported() {
+    use clawrouter_wire::assemble::FailureCause;
+    let body = b"data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hel\"}],\"role\": \"model\"},\"index\": 0}]}\r\n\r\n\
+{\n  \"error\": {\n    \"code\": 503,\n    \"message\": \"The model is overloaded.\",\n    \"status\": \"UNAVAILABLE\"\n  }\n}\n";
+    for chunk_size in [0, 1, 7, 64] {
+        let mut decoder = ResponseDecoder::new(Transport::GoogleGenerativeAi, Framing::Sse);
+        let mut assembler = MessageAssembler::new();
+        let mut sink = |event: clawrouter_wire::events::StreamEvent<'_>| assembler.push(&event);
+        for chunk in chunks_of(body, chunk_size) {
+            decoder.feed(chunk, &mut sink).unwrap();
+        }
+        let end = decoder.finish(&mut sink);
+        let failure = assembler.finish_stream(end).unwrap_err();
+        assert_eq!(failure.partial.text(), "Hel", "chunk {chunk_size}");
+        let FailureCause::Provider(error) = &failure.cause else {
+            panic!("chunk {chunk_size}: {:?}", failure.cause);
+        };
+        assert_eq!(
+            error.code.as_deref(),
+            Some("UNAVAILABLE"),
+            "chunk {chunk_size}"
+        );
+        assert_eq!(
+            error.message, "The model is overloaded.",
+            "chunk {chunk_size}"
+        );
+    }
+    // Other transports keep the spec's behaviour: such lines are ignored and the stream is
+    // truncated.
+    let openai = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n{\n  \"error\": {}\n}\n";
+    let mut decoder = ResponseDecoder::new(Transport::OpenAiCompletions, Framing::Sse);
+    decoder.feed(openai, &mut |_| {}).unwrap();
+    assert!(matches!(
+        decoder.finish(&mut |_| {}),
+        Err(DecodeError::Sse(
+            clawrouter_wire::sse::SseError::Truncated { .. }
+        ))
+    ));
+}

@@ -93,6 +93,7 @@ pub struct SseRun {
     pub last_event_id: String,
     pub reconnection_time: Option<u64>,
     pub stream_offset: u64,
+    pub ignored_lines: Vec<u8>,
 }
 
 fn drain_sse(
@@ -141,6 +142,7 @@ pub fn run_sse(config: SseConfig, data: &[u8], schedule: &[Step]) -> SseRun {
         last_event_id: decoder.last_event_id().to_owned(),
         reconnection_time: decoder.reconnection_time(),
         stream_offset: decoder.stream_offset(),
+        ignored_lines: decoder.ignored_lines().to_vec(),
     }
 }
 

@@ -25,7 +25,10 @@ use std::str::FromStr;
 
 use crate::events::StreamEvent;
 use crate::json_array::{JsonArrayError, JsonArraySplitter, JsonFrame};
-use crate::sse::{SseDecoder, SseError};
+use crate::sse::{SseConfig, SseDecoder, SseError};
+
+/// How much of the unframed lines after Gemini's last SSE event is kept for the error check.
+const UNFRAMED_ERROR_LIMIT: usize = 64 * 1024;
 
 pub mod anthropic;
 pub mod google;
@@ -188,6 +191,14 @@ impl ResponseDecoder {
     /// A decoder for `transport` over `framing`.
     pub fn new(transport: Transport, framing: Framing) -> Self {
         let framer = match framing {
+            // Gemini may end a stream with an error written as raw JSON lines, outside SSE
+            // framing (WIRE.md §2d): keep what the SSE layer ignores, bounded, to parse at EOF.
+            Framing::Sse if transport == Transport::GoogleGenerativeAi => {
+                Framer::Sse(SseDecoder::with_config(SseConfig {
+                    keep_ignored_lines: UNFRAMED_ERROR_LIMIT,
+                    ..SseConfig::default()
+                }))
+            }
             Framing::Sse => Framer::Sse(SseDecoder::new()),
             Framing::JsonArray => Framer::JsonArray(JsonArraySplitter::new()),
         };
@@ -235,7 +246,26 @@ impl ResponseDecoder {
         match &mut self.framer {
             Framer::Sse(sse) => {
                 sse.finish();
-                drain_sse(sse, self.decoder.as_mut(), sink)?;
+                let drained = drain_sse(sse, self.decoder.as_mut(), sink);
+                let unframed = sse.ignored_lines();
+                let mut explained = false;
+                if !self.decoder.is_complete() && !unframed.is_empty() {
+                    // Lines outside SSE framing after the last event: Gemini's unframed error.
+                    // When they hold one, it explains the end of the stream (the SSE layer saw
+                    // them as an unterminated block, which is then not reported).
+                    let text = String::from_utf8_lossy(unframed);
+                    self.decoder.decode_frame(
+                        Frame {
+                            event: "message",
+                            data: &text,
+                        },
+                        sink,
+                    );
+                    explained = self.decoder.is_complete();
+                }
+                if !explained {
+                    drained?;
+                }
             }
             Framer::JsonArray(splitter) => {
                 splitter.finish();
