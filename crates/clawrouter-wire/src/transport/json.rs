@@ -115,14 +115,91 @@ impl<'a> LenientStr<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LenientStrVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> Visitor<'de> for LenientStrVisitor<'a> {
+            type Value = LenientStr<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Borrowed(value))))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(value.to_owned()))))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(value))))
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
+            }
+
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(value.to_string()))))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
+                deserializer.deserialize_any(self)
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(LenientStr(None))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(LenientStr(None))
+            }
+        }
+
+        deserializer.deserialize_any(LenientStrVisitor(std::marker::PhantomData))
+    }
+}
+
+/// [`LenientStr`] for text fields that carry model output (Responses `delta`): the same leniency,
+/// but an escaped string costs exactly one allocation (see [`string_literal`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LenientText<'a>(pub(crate) LenientStr<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for LenientText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(deserializer)?.get();
-        Ok(LenientStr(match raw.as_bytes().first() {
+        Ok(LenientText(LenientStr(match raw.as_bytes().first() {
             Some(b'"') => string_literal(raw),
             // A number, as written.
             Some(b'-' | b'0'..=b'9') => Some(Cow::Borrowed(raw)),
             // null, booleans, arrays, objects.
             _ => None,
-        }))
+        })))
     }
 }
 
@@ -444,7 +521,14 @@ pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
 /// escape, else unescaped into one `String`. `None` when `raw` is not a string literal.
 pub(crate) fn string_literal(raw: &str) -> Option<Cow<'_, str>> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+    // Most of these strings are short (ids, types, a token of text): a plain scan beats a
+    // memchr call there; long ones go to memchr.
+    let has_escape = if inner.len() < 64 {
+        inner.as_bytes().contains(&b'\\')
+    } else {
+        memchr::memchr(b'\\', inner.as_bytes()).is_some()
+    };
+    if !has_escape {
         return Some(Cow::Borrowed(inner));
     }
     Some(Cow::Owned(unescape(inner)))

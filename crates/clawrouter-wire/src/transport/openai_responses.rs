@@ -53,7 +53,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::json::{self, ErrorMember, LenientCount, LenientStr};
+use super::json::{self, ErrorMember, LenientCount, LenientStr, LenientText};
 use super::{Frame, TransportDecoder};
 use crate::events::{StopReason, StreamEvent, Usage};
 
@@ -135,7 +135,7 @@ impl OpenAiResponsesDecoder {
                 }
             }
             "response.output_text.delta" | "response.refusal.delta" => {
-                if let Some(text) = event.delta.into_non_empty() {
+                if let Some(text) = event.delta.0.into_non_empty() {
                     let item_id = event.item_id.0.as_deref().unwrap_or_default();
                     match &self.open {
                         OpenBlock::Text(open_id) if open_id == item_id || item_id.is_empty() => {}
@@ -153,7 +153,7 @@ impl OpenAiResponsesDecoder {
                 }
             }
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
-                if let Some(text) = event.delta.into_non_empty() {
+                if let Some(text) = event.delta.0.into_non_empty() {
                     self.open = OpenBlock::Reasoning;
                     sink(StreamEvent::ReasoningDelta { text });
                 }
@@ -173,7 +173,7 @@ impl OpenAiResponsesDecoder {
                 }
             }
             "response.function_call_arguments.delta" => {
-                if let Some(fragment) = event.delta.into_non_empty() {
+                if let Some(fragment) = event.delta.0.into_non_empty() {
                     let index = self.call_index(event.output_index.0, &event.item_id);
                     sink(StreamEvent::ToolCallArguments { index, fragment });
                 }
@@ -433,7 +433,7 @@ struct Event<'a> {
     #[serde(default, borrow, rename = "type")]
     kind: LenientStr<'a>,
     #[serde(default, borrow)]
-    delta: LenientStr<'a>,
+    delta: LenientText<'a>,
     #[serde(default, borrow)]
     item_id: LenientStr<'a>,
     #[serde(default)]
