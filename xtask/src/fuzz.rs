@@ -100,6 +100,9 @@ fn run_target(target: &str, corpus_dir: &str, libfuzzer_args: &[String]) -> Resu
     })
 }
 
+/// Upper bound on each target's smoke run, in seconds.
+const SMOKE_SECONDS: u64 = 20;
+
 /// A short run of every target: `runs` inputs each, after the seeds. The random seed is fixed
 /// so that CI runs the same inputs every time (a CI failure is a reproducible one); longer,
 /// randomly seeded runs are `cargo xtask fuzz`'s job.
@@ -115,7 +118,13 @@ pub fn smoke(runs: u64) -> Result<()> {
         run_target(
             &target,
             SMOKE_CORPUS,
-            &[format!("-runs={runs}"), "-seed=1".to_owned()],
+            // Bounded in time too: the transport targets replay each input three times, one
+            // byte at a time included, and must not stretch CI.
+            &[
+                format!("-runs={runs}"),
+                "-seed=1".to_owned(),
+                format!("-max_total_time={SMOKE_SECONDS}"),
+            ],
         )?;
         println!(
             "xtask: fuzz smoke `{target}`: {runs} runs ok ({})",
