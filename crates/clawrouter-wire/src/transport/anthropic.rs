@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::json::{borrowed_opt_str, is_blank, unrecognized};
+use super::json::{borrowed_opt_str, is_blank, opt_text, unrecognized};
 use super::{Frame, TransportDecoder};
 use crate::events::{ProviderError, StopReason, StreamEvent, Usage};
 
@@ -368,9 +368,9 @@ struct WireBlock<'a> {
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     name: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     text: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     thinking: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     signature: Option<Cow<'a, str>>,
@@ -388,13 +388,13 @@ struct WireDelta<'a> {
         deserialize_with = "borrowed_opt_str"
     )]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     text: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     thinking: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     signature: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     partial_json: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     stop_reason: Option<Cow<'a, str>>,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::json::{NameOrNumber, borrowed_opt_str, is_blank, unrecognized};
+use super::json::{NameOrNumber, borrowed_opt_str, is_blank, opt_text, unrecognized};
 use super::{Frame, TransportDecoder};
 use crate::events::{ProviderError, StopReason, StreamEvent, Usage};
 
@@ -325,7 +325,7 @@ struct WireContent<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WirePart<'a> {
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
+    #[serde(borrow, default, deserialize_with = "opt_text")]
     text: Option<Cow<'a, str>>,
     thought: Option<bool>,
     #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]

@@ -499,6 +499,63 @@ pub(crate) fn not_an_object(raw: &str) -> Option<StreamEvent<'_>> {
 pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
+    struct OptionVisitor<'a>(std::marker::PhantomData<&'a ()>);
+    struct StrVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+    impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
+        type Value = Cow<'a, str>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(value))
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(value.to_owned()))
+        }
+
+        fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(value))
+        }
+    }
+
+    impl<'de: 'a, 'a> Visitor<'de> for OptionVisitor<'a> {
+        type Value = Option<Cow<'a, str>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer
+                .deserialize_str(StrVisitor(std::marker::PhantomData))
+                .map(Some)
+        }
+    }
+
+    deserializer.deserialize_option(OptionVisitor(std::marker::PhantomData))
+}
+
+/// [`borrowed_opt_str`] for text fields that carry model output (`text`, `thinking`,
+/// `partial_json`): the same contract, but an escaped string costs exactly one allocation (see
+/// [`string_literal`]) instead of serde's scratch buffer plus a copy.
+pub(crate) fn opt_text<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
     let raw = <&'de RawValue>::deserialize(deserializer)?.get();
     if raw == "null" {
         return Ok(None);
