@@ -7,6 +7,9 @@
 //! `openai_chat`, `openai_responses`, `anthropic`, `gemini_sse_crlf` and CHUNKING a byte count
 //! or `whole`. Per-iteration cost = (count with N=11 − count with N=1) / 10.
 
+// A measuring tool: a bad argument may stop it with a message.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 
 use clawrouter_benches::{chunks, levels};
@@ -21,7 +24,11 @@ fn main() {
         .into_iter()
         .find(|(c, _)| c.name.ends_with(corpus.as_str()))
         .unwrap_or_else(|| panic!("unknown corpus {corpus}"));
-    let size = if chunking == "whole" { None } else { Some(chunking.parse().expect("chunking")) };
+    let size = if chunking == "whole" {
+        None
+    } else {
+        Some(chunking.parse().expect("chunking"))
+    };
     let pieces = chunks(&corpus.body, size);
     let iterations: u32 = iterations.parse().expect("N");
     for _ in 0..iterations {
