@@ -127,7 +127,7 @@ pub fn smoke(runs: u64) -> Result<()> {
             ],
         )?;
         println!(
-            "xtask: fuzz smoke `{target}`: {runs} runs ok ({})",
+            "xtask: fuzz smoke `{target}`: ok, up to {runs} runs or {SMOKE_SECONDS}s ({})",
             elapsed(start)
         );
     }
