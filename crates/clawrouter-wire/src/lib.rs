@@ -1,15 +1,48 @@
 //! Sans-IO, zero-copy stream decoders for LLM gateways.
 //!
-//! `clawrouter-wire` turns the bytes of a streamed LLM response into frames, without doing any
-//! IO, reading any clock or spawning anything. The caller pushes bytes in as they arrive and pulls
+//! `clawrouter-wire` turns the bytes of a streamed LLM response into frames, provider-neutral
+//! events and the final message, without doing any IO, reading any clock or spawning anything. The caller pushes bytes in as they arrive and pulls
 //! frames out; the decoders never panic, whatever the input, and their output does not depend on
 //! how the input was split into chunks.
 //!
-//! | Module | Decodes | Spec |
+//! | Module | What it does | Spec |
 //! | --- | --- | --- |
 //! | [`sse`] | `text/event-stream`, exactly per the WHATWG HTML standard | WIRE.md §1 |
 //! | [`json_array`] | Gemini's default `streamGenerateContent` body: one JSON array written element by element | WIRE.md §2d, §3.4 |
+//! | [`transport`] | the four transports' payloads → provider-neutral [`events::StreamEvent`]s, behind either framing ([`transport::ResponseDecoder`]) | WIRE.md §2 |
+//! | [`events`] | the event model: text / reasoning deltas and signatures, tool calls, usage, finish, errors | WIRE.md §2, POLICY.md §1 |
+//! | [`assemble`] | events → the final assistant message ([`assemble::MessageAssembler`]), or a typed failure that keeps what arrived | POLICY.md §1.1 |
 //! | `stream` (feature `stream`) | `futures_core::Stream` adapters over byte-chunk streams | — |
+//!
+//! # Example: a whole response, from bytes to the assembled message
+//!
+//! ```
+//! use clawrouter_wire::assemble::MessageAssembler;
+//! use clawrouter_wire::transport::{Framing, ResponseDecoder, Transport};
+//!
+//! let body = concat!(
+//!     "event: message_start\n",
+//!     "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n",
+//!     "event: content_block_start\n",
+//!     "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+//!     "event: content_block_delta\n",
+//!     "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n",
+//!     "event: message_delta\n",
+//!     "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n",
+//!     "event: message_stop\n",
+//!     "data: {\"type\":\"message_stop\"}\n\n",
+//! );
+//! let mut decoder = ResponseDecoder::new(Transport::AnthropicMessages, Framing::Sse);
+//! let mut assembler = MessageAssembler::new();
+//! for chunk in body.as_bytes().chunks(16) {
+//!     decoder.feed(chunk, &mut |event| assembler.push(&event)).unwrap();
+//! }
+//! let end = decoder.finish(&mut |event| assembler.push(&event));
+//! let message = assembler.finish_stream(end).unwrap();
+//! assert_eq!(message.text(), "Hi");
+//! assert_eq!(message.finish_reason.as_deref(), Some("end_turn"));
+//! assert_eq!(message.usage.and_then(|usage| usage.output), Some(2));
+//! ```
 //!
 //! # Example: SSE
 //!
