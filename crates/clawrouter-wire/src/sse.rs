@@ -226,7 +226,11 @@ pub struct SseDecoder {
     /// Length of the data joined so far (`Data::InBuffer` range length or `scratch.len()`).
     data_len: usize,
     scratch: Vec<u8>,
+    /// The last `event` value seen; it is the block's type only while `has_event_type` is set.
+    /// Kept across blocks so that a repeated name (`content_block_delta` …) is neither
+    /// re-validated nor re-copied.
     event_type: String,
+    has_event_type: bool,
     /// A non-comment line was processed since the last blank line.
     block_has_fields: bool,
     /// Absolute offset of the first byte after the last blank line.
@@ -296,6 +300,7 @@ impl SseDecoder {
             data_len: 0,
             scratch: Vec::new(),
             event_type: String::new(),
+            has_event_type: false,
             block_has_fields: false,
             block_start: 0,
             discard_block: false,
@@ -402,7 +407,7 @@ impl SseDecoder {
             self.dispatched = false;
             self.data = Data::Empty;
             self.data_len = 0;
-            self.event_type.clear();
+            self.has_event_type = false;
             self.retry_since_dispatch = None;
         }
     }
@@ -589,7 +594,7 @@ impl SseDecoder {
         self.discard_block = false;
         self.data = Data::Empty;
         self.data_len = 0;
-        self.event_type.clear();
+        self.has_event_type = false;
         self.block_has_fields = false;
         self.block_start = self.stream_offset();
         if truncated { Err(report) } else { Ok(false) }
@@ -645,15 +650,16 @@ impl SseDecoder {
         match name {
             b"data" => self.push_data(value),
             b"event" => {
-                self.event_type.clear();
-                self.event_type
-                    .push_str(&String::from_utf8_lossy(value_bytes));
+                if self.event_type.as_bytes() != value_bytes {
+                    self.event_type.clear();
+                    push_lossy(&mut self.event_type, value_bytes);
+                }
+                self.has_event_type = true;
             }
             // An id containing NUL is ignored wholesale.
             b"id" if memchr(0, value_bytes).is_none() => {
                 self.id_buffer.clear();
-                self.id_buffer
-                    .push_str(&String::from_utf8_lossy(value_bytes));
+                push_lossy(&mut self.id_buffer, value_bytes);
                 self.id_seen = true;
                 self.id_dirty = true;
             }
@@ -711,7 +717,7 @@ impl SseDecoder {
         if discarded || matches!(self.data, Data::Empty) {
             self.data = Data::Empty;
             self.data_len = 0;
-            self.event_type.clear();
+            self.has_event_type = false;
             return false;
         }
         // The block state is cleared by `settle_dispatch` once the caller is done with the event.
@@ -727,6 +733,7 @@ impl SseDecoder {
             scratch,
             data,
             event_type,
+            has_event_type,
             lossy,
             id_seen,
             last_event_id,
@@ -747,10 +754,10 @@ impl SseDecoder {
             }
         };
         SseEvent {
-            event: if event_type.is_empty() {
-                "message"
-            } else {
+            event: if *has_event_type && !event_type.is_empty() {
                 event_type
+            } else {
+                "message"
             },
             data,
             id: id_seen.then_some(last_event_id.as_str()),
@@ -802,6 +809,15 @@ fn eq_mask(word: u64, byte: u8) -> u64 {
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let diff = word ^ (LOW_BITS * u64::from(byte));
     diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS
+}
+
+/// Appends `bytes` as text, invalid UTF-8 replaced with U+FFFD. The valid case (every real
+/// event name and id) skips `from_utf8_lossy`'s chunk iterator, which costs several times more.
+fn push_lossy(out: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 /// `retry`: one or more ASCII digits, base 10; anything else (or overflow) is ignored.
