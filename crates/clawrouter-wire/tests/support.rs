@@ -1,14 +1,62 @@
 //! Shared helpers: fixture paths, chunkings, and "run a decoder to completion" drivers that
 //! record every result (events and errors, including the ones reported after `finish()`).
 
+use std::fs;
 use std::path::PathBuf;
 
 use clawrouter_wire::json_array::{JsonArrayError, JsonArraySplitter, JsonFrame};
 use clawrouter_wire::sse::{OwnedSseEvent, SseDecoder, SseError};
+use clawrouter_wire::transport::{Framing, Transport};
+use serde_json::Value;
 
 /// `fixtures/` at the workspace root.
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// One recorded stream of `fixtures/wire/`: its transport, framing, body and expected message.
+pub struct WireCase {
+    pub name: String,
+    pub transport: Transport,
+    pub framing: Framing,
+    pub body: Vec<u8>,
+    /// `expected_message.json`.
+    pub expected: Value,
+}
+
+/// Every case of `fixtures/wire/`, sorted by name (all 24 must be there).
+pub fn wire_cases() -> Vec<WireCase> {
+    let dir = fixtures_dir().join("wire");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| dir.join(name).join("meta.json").exists())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 24, "fixtures/wire should hold 24 cases");
+    names
+        .into_iter()
+        .map(|name| {
+            let case = dir.join(&name);
+            let read_json = |file: &str| -> Value {
+                serde_json::from_slice(&fs::read(case.join(file)).unwrap()).unwrap()
+            };
+            let meta = read_json("meta.json");
+            let transport = meta["transport"].as_str().unwrap().parse().unwrap();
+            let framing = match meta["framing"].as_str().unwrap() {
+                "sse" => Framing::Sse,
+                "json-array" => Framing::JsonArray,
+                other => panic!("{name}: unknown framing {other}"),
+            };
+            WireCase {
+                body: fs::read(case.join("body")).unwrap(),
+                expected: read_json("expected_message.json"),
+                name,
+                transport,
+                framing,
+            }
+        })
+        .collect()
 }
 
 /// Decodes a lowercase or uppercase hex string.

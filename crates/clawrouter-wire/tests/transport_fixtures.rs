@@ -9,7 +9,7 @@ use clawrouter_wire::assemble::{AssembledMessage, MessageAssembler};
 use clawrouter_wire::transport::{DecodeError, Framing, ResponseDecoder, Transport};
 use serde_json::{Value, json};
 
-use crate::support::{chunks_of, fixtures_dir};
+use crate::support::{chunks_of, fixtures_dir, wire_cases};
 
 /// The outcome of decoding one body: the events as JSON lines, the message, the end result.
 struct Decoded {
@@ -61,53 +61,10 @@ fn message_summary(message: &AssembledMessage) -> Value {
     })
 }
 
-struct Case {
-    name: String,
-    transport: Transport,
-    framing: Framing,
-    body: Vec<u8>,
-    expected: Value,
-}
-
-fn cases() -> Vec<Case> {
-    let dir = fixtures_dir().join("wire");
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| dir.join(name).join("meta.json").exists())
-        .collect();
-    names.sort();
-    assert_eq!(names.len(), 24, "fixtures/wire should hold 24 cases");
-    names
-        .into_iter()
-        .map(|name| {
-            let case = dir.join(&name);
-            let meta: Value =
-                serde_json::from_slice(&fs::read(case.join("meta.json")).unwrap()).unwrap();
-            let transport = meta["transport"].as_str().unwrap().parse().unwrap();
-            let framing = match meta["framing"].as_str().unwrap() {
-                "sse" => Framing::Sse,
-                "json-array" => Framing::JsonArray,
-                other => panic!("{name}: unknown framing {other}"),
-            };
-            let expected =
-                serde_json::from_slice(&fs::read(case.join("expected_message.json")).unwrap())
-                    .unwrap();
-            Case {
-                body: fs::read(case.join("body")).unwrap(),
-                name,
-                transport,
-                framing,
-                expected,
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn every_fixture_assembles_its_expected_message_at_every_read_size() {
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in wire_cases() {
         for chunk_size in [0, 1, 7, 64] {
             let decoded = decode(case.transport, case.framing, &case.body, chunk_size);
             if let Err(error) = &decoded.end {
@@ -144,7 +101,7 @@ fn every_fixture_matches_its_golden_events_at_every_read_size() {
     let golden_dir = fixtures_dir().join("events");
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in wire_cases() {
         let whole = decode(case.transport, case.framing, &case.body, 0).events;
         for chunk_size in [1, 7, 64] {
             let split = decode(case.transport, case.framing, &case.body, chunk_size).events;
@@ -204,7 +161,7 @@ fn display(path: &Path) -> String {
 #[test]
 fn every_fixture_cut_short_fails_with_what_arrived() {
     use clawrouter_wire::assemble::FailureCause;
-    for case in cases() {
+    for case in wire_cases() {
         let expected_text = case.expected["text"].as_str().unwrap().to_owned();
         let expected_reasoning = case.expected["reasoning"].as_str().unwrap().to_owned();
         // Cut inside the body (never at its very end, which would be the whole stream).

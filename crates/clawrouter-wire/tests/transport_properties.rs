@@ -14,7 +14,6 @@
 //! the decoders actually act on (text, tool calls, valid and invalid arguments), so that the
 //! properties cannot hold vacuously.
 
-use std::fs;
 use std::sync::LazyLock;
 
 use clawrouter_wire::assemble::{AssembledMessage, MessageAssembler};
@@ -26,7 +25,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
-use crate::support::{fixtures_dir, split_at_points};
+use crate::support::{WireCase, split_at_points, wire_cases};
 
 // ---------------------------------------------------------------------------------------------
 // Driver
@@ -126,27 +125,16 @@ struct Fixture {
 }
 
 static FIXTURES: LazyLock<Vec<Fixture>> = LazyLock::new(|| {
-    let dir = fixtures_dir().join("wire");
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| dir.join(name).join("meta.json").exists())
-        .collect();
-    names.sort();
-    assert_eq!(names.len(), 24, "fixtures/wire should hold 24 cases");
-    names
+    wire_cases()
         .into_iter()
-        .map(|name| {
-            let case = dir.join(&name);
-            let meta: Value =
-                serde_json::from_slice(&fs::read(case.join("meta.json")).unwrap()).unwrap();
-            let transport: Transport = meta["transport"].as_str().unwrap().parse().unwrap();
-            let framing = match meta["framing"].as_str().unwrap() {
-                "sse" => Framing::Sse,
-                "json-array" => Framing::JsonArray,
-                other => panic!("{name}: unknown framing {other}"),
-            };
-            let body = fs::read(case.join("body")).unwrap();
+        .map(|case| {
+            let WireCase {
+                name,
+                transport,
+                framing,
+                body,
+                ..
+            } = case;
             let whole = decode(transport, framing, [body.as_slice()]);
             // Not vacuous: every fixture decodes to a complete, non-empty message.
             assert_eq!(whole.end, Ok(()), "{name}: one feed should end cleanly");
