@@ -181,6 +181,15 @@ impl Cell {
     fn per_unit(&self) -> f64 {
         self.median / self.units.max(1.0)
     }
+
+    /// `median ± MAD` per unit, as the report's time cells show it.
+    fn per_unit_with_spread(&self) -> String {
+        format!(
+            "{} ± {}",
+            fmt_ns(self.per_unit()),
+            fmt_ns(self.mad / self.units.max(1.0))
+        )
+    }
 }
 
 /// group → chunking → decoder → cell
@@ -438,12 +447,7 @@ fn render(
             for d in &present {
                 match cells.get(*d) {
                     Some(c) => {
-                        let _ = write!(
-                            line,
-                            " {} ± {} |",
-                            fmt_ns(c.per_unit()),
-                            fmt_ns(c.mad / c.units.max(1.0))
-                        );
+                        let _ = write!(line, " {} |", c.per_unit_with_spread());
                     }
                     None => {
                         let why =
@@ -562,12 +566,7 @@ fn levels(out: &mut String, results: &Results, meta: &Meta) {
             for d in &present {
                 match cells.get(*d) {
                     Some(c) => {
-                        let _ = write!(
-                            line,
-                            " {} ± {} |",
-                            fmt_ns(c.per_unit()),
-                            fmt_ns(c.mad / c.units.max(1.0))
-                        );
+                        let _ = write!(line, " {} |", c.per_unit_with_spread());
                     }
                     None => line.push_str(" n/a |"),
                 }
