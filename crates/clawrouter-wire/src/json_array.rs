@@ -30,6 +30,7 @@ use std::fmt;
 use memchr::memchr2;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
+use crate::swar::{eq_mask, find_in_words};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -569,9 +570,10 @@ impl JsonArraySplitter {
             };
             let byte = hay.get(position).copied().unwrap_or_default();
             pos = position + 1;
-            match byte_class(byte) {
-                QUOTE => self.in_string = true,
-                OPEN => {
+            // `find_structural` stops only at `"`, `{`, `[`, `}` or `]`.
+            match byte {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
                     if self.stack.len() >= self.config.max_depth {
                         let limit = self.config.max_depth;
                         return Err(self.error_at(position, JsonArrayErrorKind::TooDeep { limit }));
@@ -616,76 +618,16 @@ impl JsonArraySplitter {
 
 type Range = std::ops::Range<usize>;
 
-/// Byte classes for the structural scan outside strings.
-const OTHER: u8 = 0;
-const QUOTE: u8 = 1;
-const OPEN: u8 = 2;
-const CLOSE: u8 = 3;
-
-// Evaluated at compile time: an out-of-range index would fail the build, it cannot panic.
-#[allow(clippy::indexing_slicing)]
-const BYTE_CLASSES: [u8; 256] = {
-    let mut classes = [OTHER; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        classes[byte] = match byte as u8 {
-            b'"' => QUOTE,
-            b'{' | b'[' => OPEN,
-            b'}' | b']' => CLOSE,
-            _ => OTHER,
-        };
-        byte += 1;
-    }
-    classes
-};
-
-fn byte_class(byte: u8) -> u8 {
-    BYTE_CLASSES
-        .get(usize::from(byte))
-        .copied()
-        .unwrap_or(OTHER)
-}
-
 /// Strings up to this many bytes are scanned word by word, longer ones with memchr.
 const SHORT_STRING: usize = 32;
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// Setting bit 5 maps `[` onto `{` and `]` onto `}` (and changes no other byte into either).
 const CASE_BIT: u64 = 0x2020_2020_2020_2020;
-
-/// A mask whose lowest set bit marks the first byte of `word` (little-endian) equal to `byte`.
-/// Bits above the first match may be spurious (borrows), so only the lowest one is meaningful.
-fn eq_mask(word: u64, byte: u8) -> u64 {
-    let diff = word ^ (LOW_BITS * u64::from(byte));
-    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS
-}
 
 /// The structural bytes outside strings: `"`, `{`, `[`, `}`, `]`.
 fn structural_mask(word: u64) -> u64 {
     let folded = word | CASE_BIT;
     eq_mask(word, b'"') | eq_mask(folded, b'{') | eq_mask(folded, b'}')
-}
-
-/// The first position in `hay` whose byte `mask` flags, eight bytes at a time (SWAR: plain
-/// integer arithmetic, no `unsafe`, no target features).
-fn find_in_words(hay: &[u8], mask: impl Fn(u64) -> u64) -> Option<usize> {
-    let mut words = hay.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut words {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let hits = mask(word);
-        if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    let mut tail = [0u8; 8];
-    let remainder = words.remainder();
-    tail.get_mut(..remainder.len())?.copy_from_slice(remainder);
-    let hits = mask(u64::from_le_bytes(tail));
-    let found = (hits.trailing_zeros() / 8) as usize;
-    (hits != 0 && found < remainder.len()).then_some(offset + found)
 }
 
 /// The first structural byte at or after `from`.

@@ -108,6 +108,7 @@ pub mod json_array;
 pub mod sse;
 #[cfg(feature = "stream")]
 pub mod stream;
+mod swar;
 pub mod transport;
 
 /// Default upper bound on the size of one SSE event or one JSON-array element: 16 MiB.

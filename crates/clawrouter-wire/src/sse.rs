@@ -54,6 +54,7 @@ use std::ops::Range;
 use memchr::{memchr, memchr2};
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
+use crate::swar::eq_mask;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -800,15 +801,6 @@ fn find_line_end(hay: &[u8]) -> Option<usize> {
         }
         None => hay.iter().position(|&b| b == b'\n' || b == b'\r'),
     }
-}
-
-/// A mask whose lowest set bit marks the first byte of `word` (little-endian) equal to `byte`;
-/// bits above the first match may be spurious, so only the lowest one is meaningful.
-fn eq_mask(word: u64, byte: u8) -> u64 {
-    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    let diff = word ^ (LOW_BITS * u64::from(byte));
-    diff.wrapping_sub(LOW_BITS) & !diff & HIGH_BITS
 }
 
 /// Appends `bytes` as text, invalid UTF-8 replaced with U+FFFD. The valid case (every real
