@@ -753,32 +753,35 @@ fn gemini_payloads(seed: u64) -> Vec<String> {
 /// Gemini `alt=sse`: 1,000 `data:` events, each ending `\r\n\r\n` as Google sends them.
 #[must_use]
 pub fn gemini_sse_crlf() -> Corpus {
-    let mut out = String::new();
-    for p in gemini_payloads(0x6E_3141) {
-        sse_event(&mut out, None, &p, "\r\n");
-    }
-    Corpus {
-        name: "gemini_sse_crlf",
-        body: out.into_bytes(),
-        unit: "event",
-        units: None,
-        description: "Gemini `alt=sse`: 1,000 events, CRLF line ends",
-    }
+    gemini_sse(
+        "\r\n",
+        "gemini_sse_crlf",
+        "Gemini `alt=sse`: 1,000 events, CRLF line ends",
+    )
 }
 
 /// The same 1,000 Gemini events normalised to LF.
 #[must_use]
 pub fn gemini_sse_lf() -> Corpus {
+    gemini_sse(
+        "\n",
+        "gemini_sse_lf",
+        "Gemini `alt=sse`: the same 1,000 events, LF line ends",
+    )
+}
+
+/// The 1,000 Gemini payloads as `data:` events with the given line end.
+fn gemini_sse(line_end: &str, name: &'static str, description: &'static str) -> Corpus {
     let mut out = String::new();
     for p in gemini_payloads(0x6E_3141) {
-        sse_event(&mut out, None, &p, "\n");
+        sse_event(&mut out, None, &p, line_end);
     }
     Corpus {
-        name: "gemini_sse_lf",
+        name,
         body: out.into_bytes(),
         unit: "event",
         units: None,
-        description: "Gemini `alt=sse`: the same 1,000 events, LF line ends",
+        description,
     }
 }
 
