@@ -1,0 +1,1 @@
+//! Integration tests of `clawrouter-catalog`, one binary (see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! Integration tests of `clawrouter-client`, one binary (see ARCHITECTURE.md).

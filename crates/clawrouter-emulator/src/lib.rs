@@ -1,0 +1,3 @@
+//! A ClawRouter-compatible server for demos and tests.
+//!
+//! Under construction: see the open issue for this crate.

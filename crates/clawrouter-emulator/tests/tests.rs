@@ -1,0 +1,1 @@
+//! Integration tests of `clawrouter-emulator`, one binary (see ARCHITECTURE.md).

@@ -1,0 +1,3 @@
+//! Replay policy and tool-schema normalization per transport family for ClawRouter (sans-IO).
+//!
+//! Under construction: see the open issue for this crate.

@@ -1,0 +1,1 @@
+//! Integration tests of `clawrouter-policy`, one binary (see ARCHITECTURE.md).
