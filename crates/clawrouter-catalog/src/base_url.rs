@@ -63,6 +63,17 @@ impl BaseUrl {
         format!("{}/v1/usage", self.root)
     }
 
+    /// `root + /v1/pool`.
+    pub fn pool_url(&self) -> String {
+        format!("{}/v1/pool", self.root)
+    }
+
+    /// Whether this is ClawRouter's public origin (PROTOCOL.md §4.1: the catalog request then
+    /// honours the environment proxy and requires HTTPS; any other origin is strict direct).
+    pub fn is_default_origin(&self) -> bool {
+        self.root == DEFAULT_ROOT_URL
+    }
+
     /// `root + path` for a path that starts with `/` (a catalog row's `nativeBaseUrl`).
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.root, path)

@@ -1,0 +1,443 @@
+//! The JSON reader for catalog and usage bodies, reading them as OpenClaw's reference
+//! (`TextDecoder` + `JSON.parse`) does — PROTOCOL.md §14 D18.
+//!
+//! Differences from a default `serde_json` read, each on purpose:
+//!
+//! - one leading UTF-8 byte-order mark is skipped;
+//! - a number literal too large for an `f64` (`1e400`, which `JSON.parse` turns into `Infinity`)
+//!   is not an error: it becomes [`Value::Null`]. Every field rule of PROTOCOL.md §4.3 and §8.3
+//!   rejects both `Infinity` and `null` ("a finite JSON number"), and an array keeps its length,
+//!   so the replacement is invisible to every rule;
+//! - an escaped lone surrogate (`"\ud800"`) inside a string becomes U+FFFD;
+//! - nesting has no depth limit (V8's `JSON.parse` has none): the reader is iterative, and
+//!   containers nested deeper than [`KEPT_DEPTH`] are validated but replaced by [`Value::Null`],
+//!   since no rule of the catalog or usage reads anywhere near that deep, and a value tree of
+//!   unbounded depth could not even be dropped without exhausting the stack;
+//! - all numbers are read as `f64`, as JavaScript does.
+//!
+//! Invalid UTF-8 is a malformed body, as §8.3 rule 3 says. Errors carry the byte offset in the
+//! original body (the BOM counts).
+
+use serde_json::{Map, Number, Value};
+
+/// Containers deeper than this are validated but not kept (they become `null`).
+pub const KEPT_DEPTH: usize = 64;
+
+/// A body that is not JSON: what was wrong and at which byte of the body.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at byte {offset}")]
+pub struct JsonError {
+    /// Byte offset in the body (a skipped BOM counts).
+    pub offset: usize,
+    /// What was expected or found there.
+    pub message: &'static str,
+}
+
+/// Parses a whole body as OpenClaw's reference does (see the module docs).
+///
+/// ```
+/// use clawrouter_catalog::json::parse;
+///
+/// let value = parse(b"\xEF\xBB\xBF{\"n\": 1e400, \"s\": \"\\ud800\"}").unwrap();
+/// assert_eq!(value["n"], serde_json::Value::Null);
+/// assert_eq!(value["s"], "\u{FFFD}");
+/// assert_eq!(parse(b"{\"a\":").unwrap_err().offset, 5);
+/// ```
+pub fn parse(body: &[u8]) -> Result<Value, JsonError> {
+    let start = if body.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = body.get(start..).unwrap_or_default();
+    let text = match std::str::from_utf8(rest) {
+        Ok(text) => text,
+        Err(error) => {
+            return Err(JsonError {
+                offset: start + error.valid_up_to(),
+                message: "invalid UTF-8",
+            });
+        }
+    };
+    Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        base: start,
+    }
+    .document()
+}
+
+/// A kept container being filled.
+enum Frame {
+    Array(Vec<Value>),
+    Object(Map<String, Value>, String),
+}
+
+/// The innermost open container.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Array,
+    Object,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl Reader<'_> {
+    fn error(&self, message: &'static str) -> JsonError {
+        JsonError {
+            offset: self.base + self.pos,
+            message,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn document(mut self) -> Result<Value, JsonError> {
+        // Kept containers, then (always above them) skipped ones, one byte each.
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut skipped: Vec<Open> = Vec::new();
+        'value: loop {
+            self.skip_whitespace();
+            let depth = frames.len() + skipped.len();
+            let mut value = match self.peek() {
+                None => return Err(self.error("unexpected end of input, expected a value")),
+                Some(open @ (b'{' | b'[')) => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                    let kind = if open == b'{' {
+                        Open::Object
+                    } else {
+                        Open::Array
+                    };
+                    let close = if kind == Open::Object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        if depth >= KEPT_DEPTH {
+                            Value::Null
+                        } else if kind == Open::Object {
+                            Value::Object(Map::new())
+                        } else {
+                            Value::Array(Vec::new())
+                        }
+                    } else {
+                        let key = if kind == Open::Object {
+                            self.key()?
+                        } else {
+                            String::new()
+                        };
+                        if depth >= KEPT_DEPTH || !skipped.is_empty() {
+                            skipped.push(kind);
+                        } else if kind == Open::Object {
+                            frames.push(Frame::Object(Map::new(), key));
+                        } else {
+                            frames.push(Frame::Array(Vec::new()));
+                        }
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => Value::String(self.string()?),
+                Some(b't') => self.literal("true", Value::Bool(true))?,
+                Some(b'f') => self.literal("false", Value::Bool(false))?,
+                Some(b'n') => self.literal("null", Value::Null)?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(_) => return Err(self.error("expected a value")),
+            };
+            // A value is complete: hand it to its container, closing containers as they end.
+            loop {
+                let open = match (skipped.last(), frames.last_mut()) {
+                    (Some(&open), _) => open,
+                    (None, Some(Frame::Array(items))) => {
+                        items.push(value);
+                        Open::Array
+                    }
+                    (None, Some(Frame::Object(map, key))) => {
+                        map.insert(std::mem::take(key), value);
+                        Open::Object
+                    }
+                    (None, None) => {
+                        self.skip_whitespace();
+                        if self.pos < self.bytes.len() {
+                            return Err(self.error("unexpected data after the JSON value"));
+                        }
+                        return Ok(value);
+                    }
+                };
+                self.skip_whitespace();
+                match (self.peek(), open) {
+                    (Some(b','), _) => {
+                        self.pos += 1;
+                        if open == Open::Object {
+                            self.skip_whitespace();
+                            let key = self.key()?;
+                            if skipped.is_empty()
+                                && let Some(Frame::Object(_, slot)) = frames.last_mut()
+                            {
+                                *slot = key;
+                            }
+                        }
+                        continue 'value;
+                    }
+                    (Some(b']'), Open::Array) | (Some(b'}'), Open::Object) => {
+                        self.pos += 1;
+                        if skipped.pop().is_some() {
+                            value = Value::Null;
+                        } else {
+                            value = match frames.pop() {
+                                Some(Frame::Array(items)) => Value::Array(items),
+                                Some(Frame::Object(map, _)) => Value::Object(map),
+                                None => Value::Null,
+                            };
+                        }
+                    }
+                    (None, _) => {
+                        return Err(self.error("unexpected end of input inside a container"));
+                    }
+                    (Some(_), Open::Array) => return Err(self.error("expected ',' or ']'")),
+                    (Some(_), Open::Object) => return Err(self.error("expected ',' or '}'")),
+                }
+            }
+        }
+    }
+
+    /// An object key and its `:`.
+    fn key(&mut self) -> Result<String, JsonError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string key"));
+        }
+        let key = self.string()?;
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected ':'"));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, JsonError> {
+        if self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// JSON's number grammar; the value as JavaScript reads it (`f64`, overflow → `null`).
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit after '.'"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        let literal = self.text.get(start..self.pos).unwrap_or("0");
+        let number = literal.parse::<f64>().ok().and_then(Number::from_f64);
+        Ok(number.map_or(Value::Null, Value::Number))
+    }
+
+    /// A string starting at `"`; escapes decoded, lone surrogates → U+FFFD.
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut run = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    out.push_str(self.text.get(run..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(self.text.get(run..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                    run = self.pos;
+                }
+                Some(0..=0x1F) => return Err(self.error("control character inside a string")),
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let Some(byte) = self.peek() else {
+            return Err(self.error("unterminated string"));
+        };
+        self.pos += 1;
+        let decoded = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = self.hex4()?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        // A high surrogate pairs only with an immediately escaped low one.
+                        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+                        let low = if rest.starts_with(b"\\u") {
+                            let saved = self.pos;
+                            self.pos += 2;
+                            match self.hex4() {
+                                Ok(low @ 0xDC00..=0xDFFF) => Some(low),
+                                _ => {
+                                    self.pos = saved;
+                                    None
+                                }
+                            }
+                        } else {
+                            None
+                        };
+                        match low {
+                            Some(low) => {
+                                let scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                                char::from_u32(scalar).unwrap_or('\u{FFFD}')
+                            }
+                            None => '\u{FFFD}',
+                        }
+                    }
+                    _ => char::from_u32(unit).unwrap_or('\u{FFFD}'),
+                }
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape"));
+            }
+        };
+        out.push(decoded);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut unit = 0u32;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(byte @ b'0'..=b'9') => byte - b'0',
+                Some(byte @ b'a'..=b'f') => byte - b'a' + 10,
+                Some(byte @ b'A'..=b'F') => byte - b'A' + 10,
+                _ => return Err(self.error("invalid \\u escape")),
+            };
+            unit = unit * 16 + u32::from(digit);
+            self.pos += 1;
+        }
+        Ok(unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(input: &str, expected: Result<Value, (usize, &str)>) {
+        let got = parse(input.as_bytes()).map_err(|e| (e.offset, e.message));
+        assert_eq!(got, expected, "input {input:?}");
+    }
+
+    #[test]
+    fn reads_like_json_parse() {
+        check(
+            " {\"a\": [1, -2.5e1, true, false, null, \"x\"]} ",
+            Ok(json!({"a": [1.0, -25.0, true, false, null, "x"]})),
+        );
+        check("\u{FEFF}[]", Ok(json!([])));
+        check("1e400", Ok(Value::Null));
+        check("[-1e400, 1]", Ok(json!([null, 1.0])));
+        check("\"\\ud800x\"", Ok(json!("\u{FFFD}x")));
+        check("\"\\udc00\"", Ok(json!("\u{FFFD}")));
+        check("\"\\ud83d\\ude00\"", Ok(json!("😀")));
+        check("\"\\ud83d\\u0041\"", Ok(json!("\u{FFFD}A")));
+        check("{\"a\":1,\"a\":2}", Ok(json!({"a": 2.0})));
+        check(
+            "{\"a\":",
+            Err((5, "unexpected end of input, expected a value")),
+        );
+        check("[1,]", Err((3, "expected a value")));
+        check("01", Err((1, "unexpected data after the JSON value")));
+        check("\"a\nb\"", Err((2, "control character inside a string")));
+        check("[1 2]", Err((3, "expected ',' or ']'")));
+        check("{\"a\" 1}", Err((5, "expected ':'")));
+        check("nul", Err((0, "invalid literal")));
+        check("\"\\x\"", Err((2, "invalid escape")));
+        check("", Err((0, "unexpected end of input, expected a value")));
+        check("1.", Err((2, "expected a digit after '.'")));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_offset() {
+        let error = parse(b"\xEF\xBB\xBF\"a\xFF\"").unwrap_err();
+        assert_eq!((error.offset, error.message), (5, "invalid UTF-8"));
+    }
+
+    #[test]
+    fn deep_nesting_is_read_without_recursion() {
+        let depth = 200_000;
+        let body = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+        let value = parse(body.as_bytes()).unwrap();
+        let mut inner = &value["a"];
+        let mut kept = 1;
+        while let Some(first) = inner.as_array().and_then(|items| items.first()) {
+            inner = first;
+            kept += 1;
+        }
+        // The root object and 63 arrays are kept (64 containers); the 64th array is `null`.
+        assert_eq!(kept, KEPT_DEPTH);
+        assert_eq!(inner, &Value::Null);
+        let unclosed = format!("{{\"a\":{}", "[".repeat(depth));
+        assert_eq!(
+            parse(unclosed.as_bytes()).unwrap_err().message,
+            "unexpected end of input, expected a value"
+        );
+    }
+}
