@@ -2,6 +2,8 @@
 //!
 //! Under construction: see the open issue for this crate.
 
+pub mod bounded_id;
+pub mod headers;
 mod tool;
 
 pub use tool::ToolDefinition;
