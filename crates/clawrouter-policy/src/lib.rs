@@ -5,5 +5,6 @@
 pub mod bounded_id;
 pub mod headers;
 mod tool;
+pub mod tools;
 
 pub use tool::ToolDefinition;

@@ -9,3 +9,4 @@
 
 mod bounded_id;
 mod headers;
+mod tools;
