@@ -2,6 +2,9 @@
 //!
 //! Under construction: see the open issue for this crate.
 
+pub mod bounded_id;
+pub mod headers;
 mod tool;
+pub mod tools;
 
 pub use tool::ToolDefinition;
