@@ -14,6 +14,9 @@
 //! ```
 
 pub mod conversation;
+pub mod convert;
+pub mod diagnostic;
+pub mod replay;
 mod tool;
 
 pub use tool::ToolDefinition;

@@ -12,3 +12,4 @@
 )]
 
 mod conversation;
+mod convert;
