@@ -1,0 +1,3 @@
+//! The replay policy (POLICY.md §2).
+
+pub mod claude;
