@@ -331,6 +331,13 @@ pub(crate) fn js_number(number: f64) -> Value {
     serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
 }
 
+/// A JSON number as JavaScript prints it (`1`, `1.5`).
+pub(crate) fn js_number_text(number: &serde_json::Number) -> String {
+    number
+        .as_f64()
+        .map_or_else(|| number.to_string(), |n| js_number(n).to_string())
+}
+
 /// §4.9: the advertised input modalities, `None` when the row advertises none.
 fn advertised_input(row: &Map<String, Value>) -> Option<Vec<InputModality>> {
     const ARRAY_KEYS: [&str; 3] = ["input_modalities", "inputModalities", "input"];

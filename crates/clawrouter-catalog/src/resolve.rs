@@ -62,6 +62,10 @@ pub struct DroppedRow {
     pub provider: Option<String>,
     /// The model's id, for a model row with a valid one.
     pub model: Option<String>,
+    /// The provider row's position in `providers` (0-based).
+    pub provider_row: usize,
+    /// The model row's position in its provider's `models`, for a model row.
+    pub model_row: Option<usize>,
     /// What was wrong, in words a person can act on.
     pub reason: String,
 }
@@ -167,6 +171,8 @@ pub fn resolve_catalog_value(
                     kind: DropKind::Model,
                     provider: Some(provider.id.to_owned()),
                     model: Some(row.id.to_owned()),
+                    provider_row: provider.index,
+                    model_row: Some(row.index),
                     reason: format!(
                         "model row #{} dropped: duplicate id, first defined by provider {first}",
                         row.index
@@ -193,12 +199,16 @@ pub fn resolve_catalog_value(
                     kind: DropKind::Model,
                     provider: Some(provider.id.to_owned()),
                     model: Some(row.id.to_owned()),
+                    provider_row: provider.index,
+                    model_row: Some(row.index),
                     reason,
                 }),
             }
         }
     }
     sort_by_locale(&mut models, |model| model.id.as_str());
+    // Body order: a provider's own drop first, then its model rows in order.
+    dropped.sort_by_key(|row| (row.provider_row, row.model_row.map_or(0, |index| index + 1)));
     Ok(CatalogResolution {
         models,
         dropped,

@@ -51,17 +51,19 @@ pub(crate) fn string_list(value: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// What a JSON value is, for reasons ("found a number").
-pub(crate) fn found(value: Option<&Value>) -> &'static str {
+/// What a JSON value is, for reasons ("got the number 1.5").
+pub(crate) fn found(value: Option<&Value>) -> String {
     match value {
-        None => "missing",
-        Some(Value::Null) => "null",
-        Some(Value::Bool(_)) => "a boolean",
-        Some(Value::Number(_)) => "a number",
-        Some(Value::String(text)) if js_trim(text).is_empty() => "a blank string",
-        Some(Value::String(_)) => "a string",
-        Some(Value::Array(_)) => "an array",
-        Some(Value::Object(_)) => "an object",
+        None => "nothing".to_owned(),
+        Some(Value::Null) => "null".to_owned(),
+        Some(Value::Bool(flag)) => format!("the boolean {flag}"),
+        Some(Value::Number(number)) => {
+            format!("the number {}", crate::model::js_number_text(number))
+        }
+        Some(Value::String(text)) if js_trim(text).is_empty() => "a blank string".to_owned(),
+        Some(Value::String(text)) => format!("the string {}", shown(text)),
+        Some(Value::Array(_)) => "an array".to_owned(),
+        Some(Value::Object(_)) => "an object".to_owned(),
     }
 }
 
@@ -104,6 +106,7 @@ pub(crate) fn unsafe_path(path: &str) -> Option<&'static str> {
 
 /// A kept provider row (§4.3 rule 2).
 pub(crate) struct ProviderRow<'a> {
+    pub(crate) index: usize,
     pub(crate) id: &'a str,
     pub(crate) display_name: &'a str,
     pub(crate) openai_compatible: bool,
@@ -163,7 +166,7 @@ fn price(pricing: &Map<String, Value>, field: &str, ignored: &mut Vec<String>) -
         Some(number) if number.is_finite() && number >= 0.0 => Some(number),
         _ => {
             ignored.push(format!(
-                "pricing field {field} ignored: not a finite JSON number ≥ 0 (found {})",
+                "pricing field {field} ignored: not a finite JSON number ≥ 0 (got {})",
                 found(Some(value))
             ));
             None
@@ -185,7 +188,7 @@ fn token_limit(
         }
         _ => {
             ignored.push(format!(
-                "pricing field {field} ignored: not a positive integer (found {})",
+                "pricing field {field} ignored: not a positive integer (got {})",
                 found(Some(value))
             ));
             None
@@ -198,7 +201,7 @@ fn pricing(value: Option<&Value>, ignored: &mut Vec<String>) -> Option<Pricing> 
         Value::Object(pricing) => pricing,
         other => {
             ignored.push(format!(
-                "pricing ignored: not an object (found {}); cost counts as 0",
+                "pricing ignored: not an object (got {}); cost counts as 0",
                 found(Some(other))
             ));
             return None;
@@ -247,6 +250,8 @@ fn read_provider<'a>(
             kind: DropKind::Provider,
             provider: provider.map(str::to_owned),
             model: None,
+            provider_row: index,
+            model_row: None,
             reason,
         });
     };
@@ -254,7 +259,7 @@ fn read_provider<'a>(
         drop(
             None,
             format!(
-                "provider row #{index} dropped: not an object (found {})",
+                "provider row #{index} dropped: not an object (got {})",
                 found(Some(value))
             ),
         );
@@ -264,7 +269,7 @@ fn read_provider<'a>(
         drop(
             None,
             format!(
-                "provider row #{index} dropped: id must be a non-empty string (found {})",
+                "provider row #{index} dropped: id must be a non-empty string (got {})",
                 found(row.get("id"))
             ),
         );
@@ -274,7 +279,7 @@ fn read_provider<'a>(
         drop(
             Some(id),
             format!(
-                "provider dropped: nativeBaseUrl must be a string starting with {NATIVE_PREFIX} (found {})",
+                "provider dropped: nativeBaseUrl must be a string starting with {NATIVE_PREFIX} (got {})",
                 found(row.get("nativeBaseUrl"))
             ),
         );
@@ -284,7 +289,7 @@ fn read_provider<'a>(
         drop(
             Some(id),
             format!(
-                "provider dropped: nativeBaseUrl must start with {NATIVE_PREFIX} (found {})",
+                "provider dropped: nativeBaseUrl must start with {NATIVE_PREFIX} (got {})",
                 shown(native_base_url)
             ),
         );
@@ -321,10 +326,7 @@ fn read_provider<'a>(
         Some(other) => rows.ignored.push(IgnoredField {
             provider: id.to_owned(),
             model: None,
-            reason: format!(
-                "routes ignored: not an array (found {})",
-                found(Some(other))
-            ),
+            reason: format!("routes ignored: not an array (got {})", found(Some(other))),
         }),
     }
 
@@ -339,6 +341,8 @@ fn read_provider<'a>(
                         kind: DropKind::Model,
                         provider: Some(id.to_owned()),
                         model: model.map(str::to_owned),
+                        provider_row: index,
+                        model_row: Some(model_index),
                         reason,
                     }),
                 }
@@ -349,13 +353,14 @@ fn read_provider<'a>(
             provider: id.to_owned(),
             model: None,
             reason: format!(
-                "models ignored: not an array (found {}); the provider has no models",
+                "models ignored: not an array (got {}); the provider has no models",
                 found(Some(other))
             ),
         }),
     }
 
     Some(ProviderRow {
+        index,
         id,
         display_name,
         openai_compatible,
@@ -367,17 +372,17 @@ fn read_provider<'a>(
 
 fn read_route(value: &Value) -> Result<RouteRow<'_>, String> {
     let Value::Object(row) = value else {
-        return Err(format!("not an object (found {})", found(Some(value))));
+        return Err(format!("not an object (got {})", found(Some(value))));
     };
     let Some(path) = string(row.get("path")) else {
         return Err(format!(
-            "path must be a non-empty string (found {})",
+            "path must be a non-empty string (got {})",
             found(row.get("path"))
         ));
     };
     let Some(request_format) = string(row.get("requestFormat")) else {
         return Err(format!(
-            "requestFormat must be a non-empty string (found {})",
+            "requestFormat must be a non-empty string (got {})",
             found(row.get("requestFormat"))
         ));
     };
@@ -398,7 +403,7 @@ fn read_model(index: usize, value: &Value) -> Result<ModelRow<'_>, ModelDrop<'_>
         return Err((
             None,
             format!(
-                "model row #{index} dropped: not an object (found {})",
+                "model row #{index} dropped: not an object (got {})",
                 found(Some(value))
             ),
         ));
@@ -407,7 +412,7 @@ fn read_model(index: usize, value: &Value) -> Result<ModelRow<'_>, ModelDrop<'_>
         return Err((
             None,
             format!(
-                "model row #{index} dropped: id must be a non-empty string (found {})",
+                "model row #{index} dropped: id must be a non-empty string (got {})",
                 found(row.get("id"))
             ),
         ));
@@ -416,7 +421,7 @@ fn read_model(index: usize, value: &Value) -> Result<ModelRow<'_>, ModelDrop<'_>
         return Err((
             Some(id),
             format!(
-                "model dropped: upstream must be a non-empty string (found {})",
+                "model dropped: upstream must be a non-empty string (got {})",
                 found(row.get("upstream"))
             ),
         ));
@@ -427,7 +432,7 @@ fn read_model(index: usize, value: &Value) -> Result<ModelRow<'_>, ModelDrop<'_>
         && let Some(value) = row.get("displayName")
     {
         ignored.push(format!(
-            "displayName ignored: not a non-empty string (found {}); the name is derived",
+            "displayName ignored: not a non-empty string (got {}); the name is derived",
             found(Some(value))
         ));
     }

@@ -71,6 +71,10 @@ pub(crate) enum Command {
     /// Decode a raw streamed LLM response body read from stdin and print it as JSON lines
     #[command(after_help = DECODE_AFTER_HELP)]
     Decode(DecodeArgs),
+    /// Inspect a /v1/catalog body: the models it grants, and every row it drops and why
+    Catalog(crate::catalog::CatalogArgs),
+    /// Inspect a /v1/usage body: OpenClaw's usage snapshot
+    Usage(crate::usage::UsageArgs),
 }
 
 /// Options of `clawrouter decode`.

@@ -8,10 +8,13 @@
 //! Exit status: 0 success, 1 the operation failed, 2 the command line is wrong. Every failure
 //! prints one `error: …` line on stderr.
 
+mod catalog;
 mod cli;
 mod decode;
 mod decode_events;
 mod output;
+mod stdin_body;
+mod usage;
 
 use std::io::{self, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode_main(&args),
+        Command::Catalog(args) => catalog::main(&args),
+        Command::Usage(args) => usage::main(&args),
     }
 }
 
