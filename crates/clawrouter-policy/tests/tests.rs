@@ -13,3 +13,4 @@
 
 mod conversation;
 mod convert;
+mod policy_records;
