@@ -15,4 +15,5 @@ mod bounded_id;
 mod conversation;
 mod convert;
 mod headers;
+mod policy_records;
 mod tools;

@@ -12,7 +12,7 @@
 //! * The system prompt is an input message with role `developer` for reasoning models, else
 //!   `system`.
 //! * Message-item ids over 64 characters become `msg_<shortHash>` with pi-ai's hash
-//!   ([`short_hash`](super::ids::short_hash)); a missing id becomes `msg_<message index>`.
+//!   ([`super::ids::short_hash`]); a missing id becomes `msg_<message index>`.
 
 use serde_json::{Map, Value, json};
 
