@@ -9,4 +9,5 @@
 
 mod bounded_id;
 mod headers;
+mod properties;
 mod tools;
