@@ -16,4 +16,5 @@ mod conversation;
 mod convert;
 mod headers;
 mod policy_records;
+mod properties;
 mod tools;
