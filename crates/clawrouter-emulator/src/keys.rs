@@ -97,8 +97,14 @@ pub(crate) fn presented_key(headers: &HeaderMap) -> Presented<'_> {
         match value.to_str() {
             Ok(text) => {
                 let text = text.trim();
-                match text.split_once(' ') {
-                    Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+                // `Bearer` alone (an empty token, trimmed by the client) is no key at all.
+                match (text.get(..6), text.get(6..)) {
+                    (Some(scheme), Some(token))
+                        if scheme.eq_ignore_ascii_case("bearer")
+                            && (token.is_empty() || token.starts_with(' ')) =>
+                    {
+                        token.trim()
+                    }
                     _ => return Presented::Malformed,
                 }
             }

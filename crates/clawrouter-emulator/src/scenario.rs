@@ -47,7 +47,6 @@
 //! never shown by `Debug` (see [`ProxyKey`]).
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -341,8 +340,8 @@ impl Scenario {
 
     /// Parses and validates a TOML scenario.
     pub fn from_toml_str(text: &str) -> Result<Self, ScenarioError> {
-        let scenario: Scenario =
-            toml::from_str(text).map_err(|error| ScenarioError::Toml(one_line(&error)))?;
+        let scenario: Scenario = toml::from_str(text)
+            .map_err(|error| ScenarioError::Toml(toml_message(text, &error)))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -447,12 +446,21 @@ impl Scenario {
     }
 }
 
-fn one_line(error: &impl fmt::Display) -> String {
-    error
-        .to_string()
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The TOML error's message and position, without the quoted source line: that line may hold
+/// a key.
+fn toml_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |tail| tail.chars().count())
+                + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_owned(),
+    }
 }

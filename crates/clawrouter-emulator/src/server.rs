@@ -781,8 +781,11 @@ fn find_model<'a>(
         })
 }
 
+/// A metered policy cannot use an unpriced model: the catalog omits it (PROTOCOL.md §4.2), and
+/// the server refuses it like any model the policy does not grant.
 fn check_grant(policy: &Policy, provider: &Provider, model: &Model) -> Result<(), Reject> {
-    if policy.grants_model(&provider.id, &model.id) {
+    let priced_or_unmetered = model.pricing.is_some() || policy.monthly_budget_usd.is_none();
+    if policy.grants_model(&provider.id, &model.id) && priced_or_unmetered {
         Ok(())
     } else {
         Err(Reject::new(
