@@ -225,3 +225,73 @@ pub enum StreamEvent<'a> {
         raw: Cow<'a, str>,
     },
 }
+
+/// Copies a borrowed string out of the frame.
+fn own(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+impl StreamEvent<'_> {
+    /// Copies the event out of the frame it borrows from, so it can outlive the decoder's
+    /// buffer (an async stream hands events to its consumer after the next read).
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use clawrouter_wire::events::StreamEvent;
+    ///
+    /// let data = String::from("Hi");
+    /// let borrowed = StreamEvent::TextDelta { text: Cow::Borrowed(&data) };
+    /// let owned: StreamEvent<'static> = borrowed.clone().into_owned();
+    /// drop(data);
+    /// assert_eq!(owned, StreamEvent::TextDelta { text: Cow::Owned("Hi".to_owned()) });
+    /// ```
+    pub fn into_owned(self) -> StreamEvent<'static> {
+        match self {
+            StreamEvent::MessageStart { id, model } => StreamEvent::MessageStart {
+                id: id.map(own),
+                model: model.map(own),
+            },
+            StreamEvent::TextDelta { text } => StreamEvent::TextDelta { text: own(text) },
+            StreamEvent::TextSignature { signature } => StreamEvent::TextSignature {
+                signature: own(signature),
+            },
+            StreamEvent::ReasoningDelta { text } => StreamEvent::ReasoningDelta { text: own(text) },
+            StreamEvent::ReasoningSignature { signature } => StreamEvent::ReasoningSignature {
+                signature: own(signature),
+            },
+            StreamEvent::RedactedReasoning { data } => {
+                StreamEvent::RedactedReasoning { data: own(data) }
+            }
+            StreamEvent::BlockEnd => StreamEvent::BlockEnd,
+            StreamEvent::ToolCallStart { index, id, name } => StreamEvent::ToolCallStart {
+                index,
+                id: id.map(own),
+                name: own(name),
+            },
+            StreamEvent::ToolCallArguments { index, fragment } => StreamEvent::ToolCallArguments {
+                index,
+                fragment: own(fragment),
+            },
+            StreamEvent::ToolCallEnd {
+                index,
+                arguments,
+                signature,
+            } => StreamEvent::ToolCallEnd {
+                index,
+                arguments: arguments.map(own),
+                signature: signature.map(own),
+            },
+            StreamEvent::Usage(usage) => StreamEvent::Usage(usage),
+            StreamEvent::Finish { reason, raw } => StreamEvent::Finish {
+                reason,
+                raw: raw.map(own),
+            },
+            StreamEvent::Error(error) => StreamEvent::Error(error.into_owned()),
+            StreamEvent::KeepAlive => StreamEvent::KeepAlive,
+            StreamEvent::Unrecognized { reason, raw } => StreamEvent::Unrecognized {
+                reason,
+                raw: own(raw),
+            },
+        }
+    }
+}

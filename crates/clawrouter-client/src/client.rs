@@ -1,0 +1,753 @@
+//! [`ClientBuilder`] and [`Client`]: configuration, the key, and the one place where a request
+//! is sent (PROTOCOL.md §2, §3, §4.1, §14 D5).
+//!
+//! The key is attached in exactly one function, right before a request leaves, and only when the
+//! request's origin (scheme, host, port) equals the configured root's origin. Redirects are
+//! followed only within that origin; any other redirect is refused with
+//! [`ClientError::RedirectRefused`], so the key can never be carried elsewhere. `Debug` of every
+//! type shows `[REDACTED]` where the key would be.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use clawrouter_catalog::{BaseUrl, DEFAULT_ROOT_URL};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use http::{HeaderMap, HeaderValue, Method};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::error::{
+    ClientError, ERROR_EXCERPT_LIMIT, HttpFailure, Operation, SharedSource, TimeoutPhase,
+    classify_status, error_fields, excerpt,
+};
+use crate::retry::{RetryConfig, retry_after};
+
+/// The environment variable holding the key (PROTOCOL.md §1).
+pub const API_KEY_ENV: &str = "CLAWROUTER_API_KEY";
+
+/// How much of an error body is read to find its JSON error code; the excerpt keeps less.
+const ERROR_BODY_READ_LIMIT: usize = 16 * 1024;
+
+/// Redirects followed within the configured origin before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// The client's timeouts. See each field for its default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection (TCP and TLS). Default 10 s.
+    pub connect: Duration,
+    /// From sending a request to its response headers. Default 60 s (a model call's headers come
+    /// when the upstream provider answers).
+    pub first_byte: Duration,
+    /// Between two chunks of a streamed body. Default 120 s (reasoning models may think quietly
+    /// for a long time; Anthropic pings every few seconds).
+    pub idle: Duration,
+    /// The whole catalog fetch: 5 s (PROTOCOL.md §4.1).
+    pub catalog: Duration,
+    /// The whole usage fetch, also its idle timeout (PROTOCOL.md §8.1 leaves the value to the
+    /// caller). Default 5 s.
+    pub usage: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(60),
+            idle: Duration::from_secs(120),
+            catalog: Duration::from_secs(5),
+            usage: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Whether the environment's `HTTP(S)_PROXY` is used (PROTOCOL.md §4.1, §14 D5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyMode {
+    /// OpenClaw's rule: the environment proxy for the default origin
+    /// (`https://clawrouter.openclaw.ai`), direct connections for any other origin.
+    #[default]
+    Auto,
+    /// Always honour the environment proxy.
+    Environment,
+    /// Never use a proxy.
+    Direct,
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use clawrouter_catalog::BaseUrl;
+/// use clawrouter_client::Client;
+///
+/// let client = Client::builder()
+///     .base_url(BaseUrl::new(Some("https://router.example/v1")))
+///     .api_key("clawrouter-live-abcd-secret12".into())
+///     .idle_timeout(Duration::from_secs(30))
+///     .build()
+///     .unwrap();
+/// assert!(client.has_key());
+/// assert!(!format!("{client:?}").contains("secret12"));
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    base: BaseUrl,
+    key: Option<SecretString>,
+    timeouts: Timeouts,
+    retry: RetryConfig,
+    user_agent: Option<String>,
+    proxy: ProxyMode,
+    catalog_ttl: Option<Duration>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base", &self.base)
+            .field("key", &self.key.as_ref().map(|_| "[REDACTED]"))
+            .field("timeouts", &self.timeouts)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The default configuration: the default origin, no key.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The ClawRouter base URL (normalized per PROTOCOL.md §2).
+    pub fn base_url(mut self, base: BaseUrl) -> Self {
+        self.base = base;
+        self
+    }
+
+    /// The key. Trimmed; empty or the literal `CLAWROUTER_API_KEY` counts as no key
+    /// (PROTOCOL.md §3.3).
+    pub fn api_key(mut self, key: SecretString) -> Self {
+        self.key = usable_key(key);
+        self
+    }
+
+    /// The key from the `CLAWROUTER_API_KEY` environment variable, when it holds a usable one
+    /// (otherwise the builder keeps no key).
+    pub fn api_key_from_env(mut self) -> Self {
+        self.key = std::env::var(API_KEY_ENV)
+            .ok()
+            .and_then(|key| usable_key(SecretString::from(key)));
+        self
+    }
+
+    /// All timeouts at once.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// See [`Timeouts::connect`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.connect = timeout;
+        self
+    }
+
+    /// See [`Timeouts::first_byte`].
+    pub fn first_byte_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.first_byte = timeout;
+        self
+    }
+
+    /// See [`Timeouts::idle`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.idle = timeout;
+        self
+    }
+
+    /// See [`Timeouts::catalog`].
+    pub fn catalog_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.catalog = timeout;
+        self
+    }
+
+    /// See [`Timeouts::usage`].
+    pub fn usage_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.usage = timeout;
+        self
+    }
+
+    /// How failures are retried.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The `User-Agent` header (default `clawrouter-rs/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Whether the environment proxy is used.
+    pub fn proxy(mut self, proxy: ProxyMode) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// How long a catalog stays cached by a [`CatalogCache`](crate::CatalogCache) that uses this
+    /// client (default 60 s, PROTOCOL.md §5.1; zero disables caching).
+    pub fn catalog_ttl(mut self, ttl: Duration) -> Self {
+        self.catalog_ttl = Some(ttl);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::Config`] when the root URL is not an absolute `http`/`https` URL, the key
+    /// or user agent is not a valid header value, or TLS cannot be set up.
+    pub fn build(self) -> Result<Client, ClientError> {
+        let root = Url::parse(self.base.root()).map_err(|error| {
+            ClientError::Config(format!(
+                "the base URL {} is not an absolute URL ({error}); use e.g. {DEFAULT_ROOT_URL}",
+                self.base
+            ))
+        })?;
+        if !matches!(root.scheme(), "http" | "https") || root.host_str().is_none() {
+            return Err(ClientError::Config(format!(
+                "the base URL {} must be an http or https URL with a host",
+                self.base
+            )));
+        }
+        if root.query().is_some() || root.fragment().is_some() || !root.username().is_empty() {
+            return Err(ClientError::Config(format!(
+                "the base URL {} must not carry credentials, a query or a fragment",
+                self.base
+            )));
+        }
+        let authorization = match &self.key {
+            Some(key) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+                    .map_err(|_| {
+                        ClientError::Config(
+                            "the API key contains characters that are not allowed in an HTTP header; copy the key again"
+                                .to_owned(),
+                        )
+                    })?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("clawrouter-rs/{}", env!("CARGO_PKG_VERSION")));
+        let origin = root.origin();
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.url().origin() != origin {
+                let target = attempt.url().origin().ascii_serialization();
+                attempt.error(CrossOriginRedirect { target })
+            } else if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error(TooManyRedirects)
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .connect_timeout(self.timeouts.connect)
+            .redirect(redirect)
+            .referer(false)
+            .user_agent(user_agent);
+        let env_proxy = match self.proxy {
+            ProxyMode::Auto => self.base.root() == DEFAULT_ROOT_URL,
+            ProxyMode::Environment => true,
+            ProxyMode::Direct => false,
+        };
+        if !env_proxy {
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|error| {
+            ClientError::Config(format!("the HTTP client could not be built: {error}"))
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                authorization,
+                key: self.key,
+                root,
+                base: self.base,
+                timeouts: self.timeouts,
+                retry: self.retry,
+                catalog_ttl: self.catalog_ttl.unwrap_or(Duration::from_secs(60)),
+            }),
+        })
+    }
+}
+
+/// The key unless it is blank or the env-var-name marker (PROTOCOL.md §3.2, §3.3).
+fn usable_key(key: SecretString) -> Option<SecretString> {
+    let trimmed = key.expose_secret().trim();
+    if trimmed.is_empty() || trimmed == API_KEY_ENV {
+        None
+    } else if trimmed.len() == key.expose_secret().len() {
+        Some(key)
+    } else {
+        Some(SecretString::from(trimmed.to_owned()))
+    }
+}
+
+/// rustls with the ring provider and the platform's trust store, built per client rather than
+/// installed as the process default (a host application keeps its own choice).
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|error| ClientError::Config(format!("TLS could not be set up: {error}")))?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The redirect policy's refusal, recognized again when the error comes back from reqwest.
+#[derive(Debug)]
+struct CrossOriginRedirect {
+    target: String,
+}
+
+impl fmt::Display for CrossOriginRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "redirect to another origin ({}) refused", self.target)
+    }
+}
+
+impl std::error::Error for CrossOriginRedirect {}
+
+#[derive(Debug)]
+struct TooManyRedirects;
+
+impl fmt::Display for TooManyRedirects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "more than {MAX_REDIRECTS} redirects")
+    }
+}
+
+impl std::error::Error for TooManyRedirects {}
+
+/// The ClawRouter client: cheap to clone (an `Arc` inside), safe to share between tasks.
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`].
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    base: BaseUrl,
+    root: Url,
+    /// `Bearer <key>`, marked sensitive; attached only by [`Client::send_once`].
+    authorization: Option<HeaderValue>,
+    /// The key: hashed for the catalog cache's fingerprint (PROTOCOL.md §5.1), and searched for
+    /// to redact it from error excerpts. Never sent from here.
+    key: Option<SecretString>,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) retry: RetryConfig,
+    pub(crate) catalog_ttl: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .field(
+                "key",
+                &self.inner.authorization.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request, kept whole so that a retry can send it again.
+pub(crate) struct Outgoing {
+    pub operation: Operation,
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+}
+
+impl Client {
+    /// A builder with the default configuration.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The default origin with the key from `CLAWROUTER_API_KEY` (none when unset or blank).
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientBuilder::build`].
+    pub fn from_env() -> Result<Client, ClientError> {
+        ClientBuilder::new().api_key_from_env().build()
+    }
+
+    /// The configured base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base
+    }
+
+    /// Whether a usable key is configured.
+    pub fn has_key(&self) -> bool {
+        self.inner.authorization.is_some()
+    }
+
+    /// The configured timeouts.
+    pub fn timeouts(&self) -> &Timeouts {
+        &self.inner.timeouts
+    }
+
+    pub(crate) fn key(&self) -> Option<&SecretString> {
+        self.inner.key.as_ref()
+    }
+
+    /// Parses `url` and checks that it lies under the configured root: same origin, and a path
+    /// equal to the root's path or below it. Only such URLs may receive the key.
+    pub(crate) fn url_under_root(
+        &self,
+        operation: Operation,
+        url: &str,
+    ) -> Result<Url, ClientError> {
+        let refused = || ClientError::OutsideRoot {
+            operation,
+            url: url.to_owned(),
+            root: self.inner.base.root().to_owned(),
+        };
+        let parsed = Url::parse(url).map_err(|_| refused())?;
+        let root = &self.inner.root;
+        if parsed.origin() != root.origin()
+            || !parsed.username().is_empty()
+            || parsed.password().is_some()
+        {
+            return Err(refused());
+        }
+        // `Url` has already resolved `.` and `..` segments, so a prefix check is sound.
+        let root_path = root.path().trim_end_matches('/');
+        let path = parsed.path();
+        let below = path == root_path
+            || path
+                .strip_prefix(root_path)
+                .is_some_and(|rest| rest.starts_with('/'));
+        if below { Ok(parsed) } else { Err(refused()) }
+    }
+
+    /// An endpoint built from the root (PROTOCOL.md §2).
+    pub(crate) fn endpoint(&self, operation: Operation, url: &str) -> Result<Url, ClientError> {
+        self.url_under_root(operation, url)
+    }
+
+    /// Sends one request and waits for its response headers. The key is attached here, and only
+    /// when the request's origin is the configured root's origin.
+    pub(crate) async fn send_once(
+        &self,
+        outgoing: &Outgoing,
+    ) -> Result<reqwest::Response, ClientError> {
+        let operation = outgoing.operation;
+        let mut request = self
+            .inner
+            .http
+            .request(outgoing.method.clone(), outgoing.url.clone())
+            .headers(outgoing.headers.clone());
+        if let Some(authorization) = &self.inner.authorization
+            && outgoing.url.origin() == self.inner.root.origin()
+        {
+            request = request.header(AUTHORIZATION, authorization.clone());
+        }
+        if let Some(body) = &outgoing.body {
+            request = request.body(body.clone());
+        }
+        let first_byte = self.inner.timeouts.first_byte;
+        match tokio::time::timeout(first_byte, request.send()).await {
+            Err(_) => Err(ClientError::Timeout {
+                operation,
+                phase: TimeoutPhase::FirstByte,
+                after: first_byte,
+            }),
+            Ok(Err(error)) => Err(self.transport_error(operation, error)),
+            Ok(Ok(response)) => Ok(response),
+        }
+    }
+
+    /// Sends one request and turns a non-success status into its typed error (reading a bounded
+    /// excerpt of the error body).
+    pub(crate) async fn send_checked(
+        &self,
+        outgoing: &Outgoing,
+    ) -> Result<reqwest::Response, ClientError> {
+        let response = self.send_once(outgoing).await?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.status_error(outgoing.operation, response).await)
+    }
+
+    /// The typed error for a non-success response.
+    pub(crate) async fn status_error(
+        &self,
+        operation: Operation,
+        response: reqwest::Response,
+    ) -> ClientError {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = self.read_prefix(response, ERROR_BODY_READ_LIMIT).await;
+        let (code, message) = error_fields(&body);
+        let failure = HttpFailure {
+            status,
+            code,
+            message: message.map(|message| self.redact(&message)),
+            retry_after: retry_after(&headers, SystemTime::now()),
+            request_id: headers
+                .get("x-request-id")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+            excerpt: self.excerpt(&body),
+        };
+        classify_status(operation, failure)
+    }
+
+    /// A bounded, redacted excerpt of a body.
+    pub(crate) fn excerpt(&self, body: &[u8]) -> String {
+        excerpt(
+            body,
+            ERROR_EXCERPT_LIMIT,
+            self.inner.key.as_ref().map(|key| key.expose_secret()),
+        )
+    }
+
+    fn redact(&self, text: &str) -> String {
+        match &self.inner.key {
+            Some(key) if !key.expose_secret().is_empty() => {
+                text.replace(key.expose_secret(), "[REDACTED]")
+            }
+            _ => text.to_owned(),
+        }
+    }
+
+    /// Reads at most `limit` bytes of a body, giving up quietly on an error or after the idle
+    /// timeout: what arrived is all an error report needs.
+    pub(crate) async fn read_prefix(&self, mut response: reqwest::Response, limit: usize) -> Bytes {
+        let mut body = BytesMut::new();
+        let idle = self.inner.timeouts.idle.min(self.inner.timeouts.first_byte);
+        while body.len() < limit {
+            match tokio::time::timeout(idle, response.chunk()).await {
+                Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        body.truncate(limit);
+        body.freeze()
+    }
+
+    /// Reads a whole body of at most `limit` bytes, waiting at most `idle` for each chunk and
+    /// stopping at `deadline`. Reading stops as soon as the limit is passed (the connection is
+    /// then dropped, not drained).
+    pub(crate) async fn read_body(
+        &self,
+        operation: Operation,
+        mut response: reqwest::Response,
+        limit: usize,
+        idle: Duration,
+        deadline: Instant,
+    ) -> Result<Bytes, ClientError> {
+        let announced = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if let Some(announced) = announced
+            && announced > limit as u64
+        {
+            return Err(ClientError::BodyTooLarge {
+                operation,
+                limit,
+                received: announced,
+            });
+        }
+        let mut body = BytesMut::new();
+        loop {
+            let now = Instant::now();
+            let remaining = deadline.saturating_duration_since(now);
+            let wait = idle.min(remaining);
+            let chunk = match tokio::time::timeout(wait, response.chunk()).await {
+                Err(_) if wait == remaining => {
+                    return Err(ClientError::Timeout {
+                        operation,
+                        phase: TimeoutPhase::Total,
+                        after: self.total_timeout(operation),
+                    });
+                }
+                Err(_) => {
+                    return Err(ClientError::Timeout {
+                        operation,
+                        phase: TimeoutPhase::Idle,
+                        after: idle,
+                    });
+                }
+                Ok(Err(error)) => return Err(self.transport_error(operation, error)),
+                Ok(Ok(None)) => return Ok(body.freeze()),
+                Ok(Ok(Some(chunk))) => chunk,
+            };
+            let received = body.len().saturating_add(chunk.len());
+            if received > limit {
+                return Err(ClientError::BodyTooLarge {
+                    operation,
+                    limit,
+                    received: received as u64,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+
+    pub(crate) fn total_timeout(&self, operation: Operation) -> Duration {
+        match operation {
+            Operation::Usage => self.inner.timeouts.usage,
+            _ => self.inner.timeouts.catalog,
+        }
+    }
+
+    /// Maps a reqwest error to the client's classes.
+    pub(crate) fn transport_error(
+        &self,
+        operation: Operation,
+        error: reqwest::Error,
+    ) -> ClientError {
+        if error.is_redirect() {
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                if let Some(redirect) = cause.downcast_ref::<CrossOriginRedirect>() {
+                    return ClientError::RedirectRefused {
+                        operation,
+                        target: redirect.target.clone(),
+                    };
+                }
+                source = cause.source();
+            }
+        }
+        if error.is_connect() && error.is_timeout() {
+            return ClientError::Timeout {
+                operation,
+                phase: TimeoutPhase::Connect,
+                after: self.inner.timeouts.connect,
+            };
+        }
+        let source: SharedSource = Arc::new(error.without_url());
+        if source_is_connect(&source) {
+            ClientError::Connect {
+                operation,
+                origin: self.inner.root.origin().ascii_serialization(),
+                source,
+            }
+        } else {
+            ClientError::Network { operation, source }
+        }
+    }
+}
+
+fn source_is_connect(source: &SharedSource) -> bool {
+    source
+        .downcast_ref::<reqwest::Error>()
+        .is_some_and(reqwest::Error::is_connect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> Client {
+        Client::builder()
+            .base_url(BaseUrl::new(Some(base)))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn urls_under_the_root() {
+        let check = |base: &str, url: &str, allowed: bool| {
+            let result = client(base).url_under_root(Operation::Catalog, url);
+            assert_eq!(result.is_ok(), allowed, "{base} {url}");
+        };
+        check("https://r.example", "https://r.example/v1/responses", true);
+        check("https://r.example", "https://r.example", true);
+        check("https://r.example", "https://r.example:443/v1", true);
+        check("https://r.example", "http://r.example/v1", false);
+        check("https://r.example", "https://r.example:8443/v1", false);
+        check("https://r.example", "https://evil.example/v1", false);
+        check("https://r.example", "https://r.example.evil/v1", false);
+        check("https://r.example", "https://user:pw@r.example/v1", false);
+        check(
+            "https://r.example/private",
+            "https://r.example/private/v1/x",
+            true,
+        );
+        check(
+            "https://r.example/private",
+            "https://r.example/private",
+            true,
+        );
+        check(
+            "https://r.example/private",
+            "https://r.example/privateer/v1",
+            false,
+        );
+        check(
+            "https://r.example/private",
+            "https://r.example/private/../admin",
+            false,
+        );
+        check("https://r.example/private", "https://r.example/v1", false);
+        check("https://r.example", "not a url", false);
+    }
+
+    #[test]
+    fn unusable_keys_count_as_none() {
+        let check = |key: &str, usable: bool| {
+            let client = Client::builder()
+                .api_key(SecretString::from(key.to_owned()))
+                .build()
+                .unwrap();
+            assert_eq!(client.has_key(), usable, "{key:?}");
+        };
+        check("", false);
+        check("   ", false);
+        check("CLAWROUTER_API_KEY", false);
+        check(" CLAWROUTER_API_KEY ", false);
+        check("clawrouter-live-abcd-secret12", true);
+    }
+
+    #[test]
+    fn invalid_configuration_is_reported_without_the_key() {
+        let error = Client::builder()
+            .api_key(SecretString::from("bad\nkey-secret".to_owned()))
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, ClientError::Config(_)));
+        assert!(!error.to_string().contains("key-secret"));
+        let error = Client::builder()
+            .base_url(BaseUrl::new(Some("ftp://r.example")))
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("http or https"), "{error}");
+    }
+}
