@@ -46,15 +46,6 @@ pub(crate) enum CatalogCommand {
 /// Options of `clawrouter catalog resolve`.
 #[derive(Debug, Args)]
 pub(crate) struct ResolveArgs {
-    /// The configured ClawRouter base URL (normalized per PROTOCOL.md §2)
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "CLAWROUTER_BASE_URL",
-        default_value = "https://clawrouter.openclaw.ai"
-    )]
-    pub(crate) base_url: String,
-
     /// Also list every dropped row and ignored field, with the reason
     #[arg(long)]
     pub(crate) explain: bool,
@@ -65,19 +56,19 @@ pub(crate) struct ResolveArgs {
 }
 
 /// Runs `clawrouter catalog …`.
-pub(crate) fn main(args: &CatalogArgs) -> ExitCode {
+pub(crate) fn main(args: &CatalogArgs, base_url: Option<&str>) -> ExitCode {
     match &args.command {
-        CatalogCommand::Resolve(args) => resolve(args).into(),
+        CatalogCommand::Resolve(args) => resolve(args, base_url).into(),
     }
 }
 
-fn resolve(args: &ResolveArgs) -> Status {
+fn resolve(args: &ResolveArgs, base_url: Option<&str>) -> Status {
     let mut err = io::stderr().lock();
     let body = match read_body("clawrouter catalog resolve", "the catalog body", &mut err) {
         Ok(body) => body,
         Err(status) => return status,
     };
-    let base = BaseUrl::new(Some(&args.base_url));
+    let base = BaseUrl::new(base_url);
     let options =
         ResolveOptions::default().with_advertised_input_modalities(args.advertised_modalities);
     match resolve_catalog_with(&body, &base, options) {

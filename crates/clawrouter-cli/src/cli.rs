@@ -61,13 +61,57 @@ Examples:
     arg_required_else_help = true
 )]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Options every command accepts (CLI.md "Global options and environment").
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GlobalArgs {
+    /// The ClawRouter base URL (normalized per PROTOCOL.md §2) [default: https://clawrouter.openclaw.ai]
+    #[arg(long, global = true, value_name = "URL", env = "CLAWROUTER_BASE_URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// The environment variable the key is read from (keys are never read from flags)
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        default_value = "CLAWROUTER_API_KEY"
+    )]
+    pub(crate) api_key_env: String,
+
+    /// Timeout in seconds for each request and for each gap between streamed chunks
+    /// [default: 5 s for the catalog, per-operation defaults otherwise]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
+    pub(crate) timeout: Option<f64>,
+}
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
+        _ => Err("expected a number of seconds between 0 and 86400, e.g. 30 or 0.5".to_owned()),
+    }
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// List the models your key may use
+    #[command(after_help = MODELS_AFTER_HELP)]
+    Models(ModelsArgs),
+    /// Show the key's usage and budget
+    #[command(after_help = STATUS_AFTER_HELP)]
+    Status(StatusArgs),
+    /// Send one message to a model and stream the reply
+    #[command(after_help = RUN_AFTER_HELP)]
+    Run(RunArgs),
+    /// Try everything offline: a built-in ClawRouter emulator, then models, status and one run per transport
+    #[command(after_help = DEMO_AFTER_HELP)]
+    Demo(DemoArgs),
     /// Decode a raw streamed LLM response body read from stdin and print it as JSON lines
     #[command(after_help = DECODE_AFTER_HELP)]
     Decode(DecodeArgs),
@@ -128,4 +172,123 @@ pub(crate) enum Output {
     Events,
     /// The assembled reply as one JSON object
     Message,
+}
+
+const MODELS_AFTER_HELP: &str = "\
+Columns: the model ref to pass to `run`, its transport, context window and output limit in
+tokens, USD per million input / output tokens, and the reasoning levels it accepts.
+`--all` also lists the catalog rows that cannot be used, each with the reason.
+--json prints {\"models\":[{\"ref\",\"id\",\"name\",\"provider\",\"api\",\"baseUrl\",\"contextWindow\",
+\"maxTokens\",\"cost\",\"reasoning\",\"thinkingLevels\",\"input\"}], \"dropped\"?:[{\"provider\",\"model\",\"reason\"}]}.
+
+Examples:
+  clawrouter models
+  clawrouter models --provider anthropic --json
+  clawrouter models status";
+
+const STATUS_AFTER_HELP: &str = "\
+--json prints OpenClaw's usage snapshot (the shape of `clawrouter usage summarize`).
+
+Examples:
+  clawrouter status --usage
+  clawrouter status --usage --json";
+
+const RUN_AFTER_HELP: &str = "\
+The reply is printed as it arrives; reasoning, when the model streams it, is printed dimmed
+before it. --json prints the provider-neutral stream events as JSON lines instead
+({\"type\":\"text_delta\",\"text\":\"…\"} …). A stream that fails midway prints what arrived,
+then one error line, and exits 1.
+
+Examples:
+  clawrouter run --model clawrouter/openai/gpt-5.5 --message 'Hello'
+  clawrouter run --model clawrouter/anthropic/claude-sonnet-4-6 --reasoning high --message 'Why?'";
+
+const DEMO_AFTER_HELP: &str = "\
+Nothing leaves the machine: the emulator listens on 127.0.0.1 on a random port and is stopped
+at the end. The keys shown are the emulator's built-in test keys.
+
+Example:
+  clawrouter demo";
+
+/// Options of `clawrouter models`.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct ModelsArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<ModelsCommand>,
+
+    /// Also list the catalog rows that cannot be used, with the reason
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// Only models of this provider (e.g. anthropic)
+    #[arg(long, value_name = "P")]
+    pub(crate) provider: Option<String>,
+
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The `models` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// Is the key present, is the catalog reachable, and which rows were dropped and why
+    Status(JsonArgs),
+}
+
+/// Just `--json`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct JsonArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Options of `clawrouter status`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct StatusArgs {
+    /// Show the usage snapshot: budget window, percent used, reset time, totals (the default)
+    #[arg(long)]
+    pub(crate) usage: bool,
+
+    /// Print OpenClaw's usage snapshot as JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Options of `clawrouter run`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RunArgs {
+    /// The model ref, as `clawrouter models` lists it (clawrouter/<catalog id>)
+    #[arg(long, value_name = "REF")]
+    pub(crate) model: String,
+
+    /// The user message
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) message: String,
+
+    /// A system prompt
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) system: Option<String>,
+
+    /// The output token limit
+    #[arg(long, value_name = "N")]
+    pub(crate) max_tokens: Option<u64>,
+
+    /// The reasoning level (off, minimal, low, medium, high, xhigh, max)
+    #[arg(long, value_name = "LEVEL")]
+    pub(crate) reasoning: Option<String>,
+
+    /// Print the unified stream events as JSON lines
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Options of `clawrouter demo`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DemoArgs {
+    /// Stream without the emulator's realistic pacing
+    #[arg(long)]
+    pub(crate) fast: bool,
 }

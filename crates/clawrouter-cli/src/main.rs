@@ -12,8 +12,11 @@ mod catalog;
 mod cli;
 mod decode;
 mod decode_events;
+mod demo;
+mod online;
 mod output;
 mod stdin_body;
+mod table;
 mod usage;
 
 use std::io::{self, BufWriter, IsTerminal, Read};
@@ -22,8 +25,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, Command, DecodeArgs};
+use crate::cli::{Cli, Command, DecodeArgs, DemoArgs, GlobalArgs, ModelsCommand};
+use crate::online::{Failure, KeySource, Out};
 use crate::output::{Status, diagnostic};
+use clawrouter_client::Client;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -32,7 +37,24 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode_main(&args),
-        Command::Catalog(args) => catalog::main(&args),
+        Command::Catalog(args) => catalog::main(&args, cli.global.base_url.as_deref()),
+        Command::Models(args) => online_main(&cli.global, |client, source, out| {
+            Box::pin(async move {
+                match &args.command {
+                    Some(ModelsCommand::Status(status)) => {
+                        online::models_status(client, source, status.json, out).await
+                    }
+                    None => online::models(client, source, &args, out).await,
+                }
+            })
+        }),
+        Command::Status(args) => online_main(&cli.global, |client, source, out| {
+            Box::pin(async move { online::status(client, source, &args, out).await })
+        }),
+        Command::Run(args) => online_main(&cli.global, |client, source, out| {
+            Box::pin(async move { online::run(client, source, &args, out).await })
+        }),
+        Command::Demo(args) => demo_main(&args),
         Command::Usage(args) => usage::main(&args),
     }
 }
@@ -77,6 +99,42 @@ fn one_line(rendered: &str) -> String {
         line.push_str(part);
     }
     line
+}
+
+/// The boxed future of one online command.
+type CommandFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Failure>> + 'a>>;
+
+/// Runs a user command that talks to a server: builds the client from the global options,
+/// runs the command on a current-thread runtime, and turns a failure into one `error:` line.
+fn online_main(
+    global: &GlobalArgs,
+    command: impl for<'a> FnOnce(&'a Client, &'a KeySource, &'a mut Out) -> CommandFuture<'a>,
+) -> ExitCode {
+    let mut out = anstream::stdout();
+    let result = online::runtime().and_then(|runtime| {
+        let (client, source) = online::build_client(global)?;
+        runtime.block_on(command(&client, &source, &mut out))
+    });
+    finish_online(result, &mut out)
+}
+
+fn demo_main(args: &DemoArgs) -> ExitCode {
+    let mut out = anstream::stdout();
+    let result = online::runtime().and_then(|runtime| runtime.block_on(demo::demo(args, &mut out)));
+    finish_online(result, &mut out)
+}
+
+fn finish_online(result: Result<(), Failure>, out: &mut Out) -> ExitCode {
+    use std::io::Write as _;
+    let _ = out.flush();
+    match result {
+        Ok(()) => Status::Success.into(),
+        Err(Failure(line)) => {
+            diagnostic(&mut io::stderr().lock(), format_args!("error: {line}"));
+            Status::Failed.into()
+        }
+    }
 }
 
 fn decode_main(args: &DecodeArgs) -> ExitCode {

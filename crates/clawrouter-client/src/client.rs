@@ -287,6 +287,7 @@ impl ClientBuilder {
                 timeouts: self.timeouts,
                 retry: self.retry,
                 catalog_ttl: self.catalog_ttl.unwrap_or(Duration::from_secs(60)),
+                models: crate::models::resolved_catalog_cache(),
             }),
         })
     }
@@ -363,6 +364,8 @@ pub(crate) struct Inner {
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryConfig,
     pub(crate) catalog_ttl: Duration,
+    /// The resolved catalogs of [`Client::catalog`](crate::Client::catalog).
+    pub(crate) models: crate::catalog::CatalogCache<clawrouter_catalog::CatalogResolution>,
 }
 
 impl fmt::Debug for Client {

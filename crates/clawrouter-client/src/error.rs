@@ -322,10 +322,39 @@ pub enum ClientError {
         /// The header's name (its value is not repeated).
         name: String,
     },
+    /// The model ref selects no granted model (`Unknown model: …` with the closest granted
+    /// refs), or is not a ref at all.
+    #[error("{error}")]
+    Model {
+        /// Why the ref selects nothing.
+        #[source]
+        error: clawrouter_catalog::ModelRefError,
+    },
+    /// `GET /v1/usage` answered with a non-2xx status or an oversized body.
+    #[error("{error}{}", usage_hint(error))]
+    Usage {
+        /// Always [`Operation::Usage`].
+        operation: Operation,
+        /// What the usage computation rejected.
+        #[source]
+        error: clawrouter_catalog::UsageError,
+    },
     /// The client could not be built (an unusable base URL, a key that is not a valid header
     /// value, a TLS setup failure).
     #[error("invalid client configuration: {0}")]
     Config(String),
+}
+
+fn usage_hint(error: &clawrouter_catalog::UsageError) -> &'static str {
+    match error {
+        clawrouter_catalog::UsageError::Http { status: 401 | 403 } => {
+            " — the key is invalid, revoked or not allowed to read usage: reissue or re-scope it"
+        }
+        clawrouter_catalog::UsageError::Http { .. } => {
+            " — try again later; model calls are not affected"
+        }
+        _ => " — report it to the router's operators; model calls are not affected",
+    }
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {

@@ -67,14 +67,17 @@
 
 pub mod cache;
 pub mod catalog;
+pub mod chat;
 pub mod client;
 pub mod dispatch;
 pub mod error;
+mod models;
 pub mod retry;
 pub mod usage;
 
 pub use cache::{CacheKey, Loaded, SharedCache};
 pub use catalog::{CATALOG_BODY_LIMIT, CatalogCache};
+pub use chat::{CLIENT_NAME, ChatRequest, PreparedChat, prepare_chat};
 pub use client::{API_KEY_ENV, Client, ClientBuilder, ProxyMode, Timeouts};
 pub use dispatch::{DispatchRequest, RequestBody, ResponseStream, StreamError};
 pub use error::{ClientError, HttpFailure, Operation, TimeoutPhase};
