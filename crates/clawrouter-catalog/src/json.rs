@@ -68,6 +68,85 @@ pub fn parse(body: &[u8]) -> Result<Value, JsonError> {
     .document()
 }
 
+/// Serializes a value compactly, printing numbers as JavaScript's `JSON.stringify` does
+/// (`0.000001`, not `1e-6`; `10000000000000000`, not `1e16`; `-0` as `0`). The OpenClaw JSON
+/// shapes of this crate are meant to be printed with it.
+///
+/// ```
+/// use clawrouter_catalog::json::to_js_string;
+/// use serde_json::json;
+///
+/// assert_eq!(to_js_string(&json!({"a": [0.000001, 1e21, 1.5, 3.0]})), r#"{"a":[0.000001,1e+21,1.5,3]}"#);
+/// ```
+pub fn to_js_string(value: &Value) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
+    // Serializing a `Value` into memory cannot fail: its keys are strings.
+    if serde::Serialize::serialize(value, &mut serializer).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `serde_json`'s compact output with JavaScript's number text.
+struct JsFormatter;
+
+impl serde_json::ser::Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        writer.write_all(js_number_text(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f32,
+    ) -> std::io::Result<()> {
+        writer.write_all(js_number_text(f64::from(value)).as_bytes())
+    }
+}
+
+/// ECMAScript `Number::toString(10)` for a finite number (`null` for others, as JSON does).
+pub(crate) fn js_number_text(value: f64) -> String {
+    if !value.is_finite() {
+        return "null".to_owned();
+    }
+    if value == 0.0 {
+        return "0".to_owned();
+    }
+    // Rust's `{:e}` prints the shortest round-trip digits: "-1.2345e-7".
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = i64::try_from(digits.len()).unwrap_or(1);
+    // value = 0.d1d2…dk × 10^n
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1;
+    let sign = if value < 0.0 { "-" } else { "" };
+    let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", zeros(n - k))
+    } else if 0 < n && n <= 21 {
+        let split = usize::try_from(n).unwrap_or(0);
+        let (int, frac) = digits.split_at(split.min(digits.len()));
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", zeros(-n))
+    } else {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let exp = n - 1;
+        let exp_sign = if exp < 0 { "-" } else { "+" };
+        if rest.is_empty() {
+            format!("{first}e{exp_sign}{}", exp.abs())
+        } else {
+            format!("{first}.{rest}e{exp_sign}{}", exp.abs())
+        }
+    };
+    format!("{sign}{body}")
+}
+
 /// A kept container being filled.
 enum Frame {
     Array(Vec<Value>),
@@ -412,6 +491,31 @@ mod tests {
         check("\"\\x\"", Err((2, "invalid escape")));
         check("", Err((0, "unexpected end of input, expected a value")));
         check("1.", Err((2, "expected a digit after '.'")));
+    }
+
+    #[test]
+    fn numbers_print_like_javascript() {
+        for (value, expected) in [
+            (0.000001, "0.000001"),
+            (0.0000015, "0.0000015"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (0.00001, "0.00001"),
+            (1e21, "1e+21"),
+            (1.5e20, "150000000000000000000"),
+            (1e16, "10000000000000000"),
+            (1.2345e17, "123450000000000000"),
+            (100.0 / 3.0, "33.333333333333336"),
+            (-0.0, "0"),
+            (-2.5, "-2.5"),
+            (3.0, "3"),
+            (0.3, "0.3"),
+            (123.456, "123.456"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(js_number_text(value), expected, "{value}");
+        }
     }
 
     #[test]
