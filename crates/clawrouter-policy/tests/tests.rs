@@ -14,3 +14,4 @@
 mod conversation;
 mod convert;
 mod policy_records;
+mod replay_steps;
