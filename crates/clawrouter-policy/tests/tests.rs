@@ -14,4 +14,5 @@
 mod conversation;
 mod convert;
 mod policy_records;
+mod properties;
 mod replay_steps;
