@@ -12,6 +12,7 @@ mod cli;
 mod decode;
 mod decode_events;
 mod output;
+mod policy_cmd;
 
 use std::io::{self, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, Command, DecodeArgs};
+use crate::cli::{Cli, Command, DecodeArgs, PolicyCommand};
 use crate::output::{Status, diagnostic};
 
 fn main() -> ExitCode {
@@ -29,6 +30,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode_main(&args),
+        Command::Policy(PolicyCommand::Replay(args)) => {
+            read_stdin("the conversation").map_or_else(Into::into, |input| {
+                let mut out = BufWriter::new(io::stdout().lock());
+                policy_cmd::run_replay(&args, &input, &mut out, &mut io::stderr().lock()).into()
+            })
+        }
     }
 }
 
@@ -72,6 +79,29 @@ fn one_line(rendered: &str) -> String {
         line.push_str(part);
     }
     line
+}
+
+/// Reads all of stdin (`what` names it in messages); a terminal gets a hint first.
+fn read_stdin(what: &str) -> Result<Vec<u8>, Status> {
+    let mut err = io::stderr().lock();
+    let mut stdin = io::stdin().lock();
+    if stdin.is_terminal() {
+        diagnostic(
+            &mut err,
+            format_args!("clawrouter: reading {what} from stdin; end it with Ctrl-D"),
+        );
+    }
+    let mut input = Vec::new();
+    match stdin.read_to_end(&mut input) {
+        Ok(_) => Ok(input),
+        Err(error) => {
+            diagnostic(
+                &mut err,
+                format_args!("error: cannot read {what} from stdin: {error}"),
+            );
+            Err(Status::Failed)
+        }
+    }
 }
 
 fn decode_main(args: &DecodeArgs) -> ExitCode {

@@ -170,6 +170,7 @@ pub fn sanitize_blocks_and_signatures(
                             ));
                         }
                     }
+                    let before = blocks.len();
                     blocks.retain(|block| !is_blank_text(block));
                     if blocks.is_empty() {
                         diagnostics.push(Diagnostic::at(
@@ -178,6 +179,13 @@ pub fn sanitize_blocks_and_signatures(
                             "empty assistant turn dropped",
                         ));
                         continue;
+                    }
+                    if blocks.len() != before {
+                        diagnostics.push(Diagnostic::at(
+                            DiagnosticKind::EmptyContent,
+                            index,
+                            "blank text removed from an assistant turn",
+                        ));
                     }
                 }
                 out.push(Message::Assistant(assistant));
