@@ -119,6 +119,42 @@ pub(crate) enum Command {
     Catalog(crate::catalog::CatalogArgs),
     /// Inspect a /v1/usage body: OpenClaw's usage snapshot
     Usage(crate::usage::UsageArgs),
+    /// Offline inspectors of the replay and tool-schema policy (clawrouter-policy)
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+const POLICY_REPLAY_AFTER_HELP: &str = "\
+stdin: a conversation in the neutral message model (POLICY.md §1) as a JSON array, e.g.
+  [{\"role\":\"user\",\"content\":\"hi\"},
+   {\"role\":\"assistant\",\"content\":[{\"type\":\"toolCall\",\"id\":\"call_1|fc_1\",\"name\":\"read\",\"arguments\":{}}]}]
+stdout: the conversation after ClawRouter's replay policy for the transport and model, as one
+  JSON line (unknown fields and roles pass through unchanged).
+stderr: one line per repair, `<kind> (message N): <what and why>` (synthetic tool result
+  inserted, orphan dropped, id rewritten, turns merged …).
+
+Examples:
+  clawrouter policy replay --transport openai-completions --model openai/gpt-5.5 < conversation.json
+  clawrouter policy replay --transport anthropic-messages --model anthropic/claude-sonnet-4-6 < conversation.json";
+
+/// The `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Apply the replay policy of a transport and model to a conversation read from stdin
+    #[command(after_help = POLICY_REPLAY_AFTER_HELP)]
+    Replay(PolicyReplayArgs),
+}
+
+/// Options of `clawrouter policy replay`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PolicyReplayArgs {
+    /// The transport the conversation is about to be sent over
+    #[arg(long, value_name = "T")]
+    pub(crate) transport: Transport,
+
+    /// The catalog model id (with its vendor prefix, e.g. anthropic/claude-sonnet-4-6)
+    #[arg(long, value_name = "ID")]
+    pub(crate) model: String,
 }
 
 /// Options of `clawrouter decode`.

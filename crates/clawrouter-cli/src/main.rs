@@ -15,17 +15,18 @@ mod decode_events;
 mod demo;
 mod online;
 mod output;
+mod policy_cmd;
 mod stdin_body;
 mod table;
 mod usage;
 
-use std::io::{self, BufWriter, IsTerminal, Read};
+use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, Command, DecodeArgs, DemoArgs, GlobalArgs, ModelsCommand};
+use crate::cli::{Cli, Command, DecodeArgs, DemoArgs, GlobalArgs, ModelsCommand, PolicyCommand};
 use crate::online::{Failure, KeySource, Out};
 use crate::output::{Status, diagnostic};
 use clawrouter_client::Client;
@@ -56,6 +57,15 @@ fn main() -> ExitCode {
         }),
         Command::Demo(args) => demo_main(&args),
         Command::Usage(args) => usage::main(&args),
+        Command::Policy(PolicyCommand::Replay(args)) => stdin_body::read_body(
+            "clawrouter policy replay",
+            "the conversation",
+            &mut io::stderr().lock(),
+        )
+        .map_or_else(Into::into, |input| {
+            let mut out = BufWriter::new(io::stdout().lock());
+            policy_cmd::run_replay(&args, &input, &mut out, &mut io::stderr().lock()).into()
+        }),
     }
 }
 
@@ -143,23 +153,10 @@ fn decode_main(args: &DecodeArgs) -> ExitCode {
     if let Err(status) = decode::check_args(args, &mut err) {
         return status.into();
     }
-    let mut stdin = io::stdin().lock();
-    if stdin.is_terminal() {
-        diagnostic(
-            &mut err,
-            format_args!(
-                "clawrouter decode: reading the response body from stdin; end it with Ctrl-D"
-            ),
-        );
-    }
-    let mut input = Vec::new();
-    if let Err(error) = stdin.read_to_end(&mut input) {
-        diagnostic(
-            &mut err,
-            format_args!("error: cannot read the body from stdin: {error}"),
-        );
-        return Status::Failed.into();
-    }
+    let input = match stdin_body::read_body("clawrouter decode", "the response body", &mut err) {
+        Ok(input) => input,
+        Err(status) => return status.into(),
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     decode::run_decode(args, &input, &mut out, &mut err).into()
 }

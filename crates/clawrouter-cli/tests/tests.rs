@@ -1,5 +1,5 @@
 //! End-to-end tests of the `clawrouter` binary: the recorded wire fixtures and the documented
-//! edge cases of `clawrouter decode`.
+//! edge cases of `clawrouter decode`; `clawrouter policy replay` (in `policy_replay`).
 
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 mod catalog_usage;
+mod policy_replay;
 
 const BIN: &str = env!("CARGO_BIN_EXE_clawrouter");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/wire");

@@ -16,5 +16,7 @@ mod conversation;
 mod convert;
 mod headers;
 mod policy_records;
-mod properties;
+mod replay_properties;
+mod replay_steps;
+mod tool_properties;
 mod tools;

@@ -66,12 +66,8 @@ pub fn replay_hygiene(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>)
                         ContentBlock::Text(text) => text.text.trim() != "NO_REPLY",
                         _ => true,
                     });
-                    let partial_thinking = assistant.stop_reason == Some(StopReason::Length)
-                        && blocks.iter().any(ContentBlock::is_thinking_like)
-                        && blocks
-                            .iter()
-                            .all(|block| block.is_thinking_like() || is_blank_text(block));
-                    if blocks.is_empty() || partial_thinking {
+                    let partial = is_partial_thinking(assistant.stop_reason.as_ref(), blocks);
+                    if blocks.is_empty() || partial {
                         diagnostics.push(Diagnostic::at(
                             DiagnosticKind::EmptyContent,
                             index,
@@ -84,6 +80,41 @@ pub fn replay_hygiene(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>)
             }
             other => out.push(other),
         }
+    }
+    out
+}
+
+/// A `stopReason:"length"` turn whose content is only thinking / redacted thinking plus blank
+/// text (a partial signature; §2.6 S1).
+fn is_partial_thinking(stop: Option<&StopReason>, blocks: &[ContentBlock]) -> bool {
+    stop == Some(&StopReason::Length)
+        && blocks.iter().any(ContentBlock::is_thinking_like)
+        && blocks
+            .iter()
+            .all(|block| block.is_thinking_like() || is_blank_text(block))
+}
+
+/// The S1 partial-thinking rule again, for turns that only became thinking-only in a later step
+/// (S6 dropping a broken tool call): the pipeline runs it after S6 so that applying the pipeline
+/// twice equals applying it once.
+pub fn drop_partial_thinking_turns(
+    messages: Vec<Message>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Message> {
+    let mut out = Vec::with_capacity(messages.len());
+    for (index, message) in messages.into_iter().enumerate() {
+        if let Message::Assistant(assistant) = &message
+            && let Some(Content::Blocks(blocks)) = &assistant.content
+            && is_partial_thinking(assistant.stop_reason.as_ref(), blocks)
+        {
+            diagnostics.push(Diagnostic::at(
+                DiagnosticKind::EmptyContent,
+                index,
+                "length-cut turn of only thinking dropped",
+            ));
+            continue;
+        }
+        out.push(message);
     }
     out
 }
@@ -139,6 +170,7 @@ pub fn sanitize_blocks_and_signatures(
                             ));
                         }
                     }
+                    let before = blocks.len();
                     blocks.retain(|block| !is_blank_text(block));
                     if blocks.is_empty() {
                         diagnostics.push(Diagnostic::at(
@@ -147,6 +179,13 @@ pub fn sanitize_blocks_and_signatures(
                             "empty assistant turn dropped",
                         ));
                         continue;
+                    }
+                    if blocks.len() != before {
+                        diagnostics.push(Diagnostic::at(
+                            DiagnosticKind::EmptyContent,
+                            index,
+                            "blank text removed from an assistant turn",
+                        ));
                     }
                 }
                 out.push(Message::Assistant(assistant));

@@ -127,6 +127,8 @@ pub fn apply_policy(
         context.allowed_tools,
         &mut diagnostics,
     );
+    // S1's partial-thinking rule once more (see `hygiene::drop_partial_thinking_turns`).
+    messages = hygiene::drop_partial_thinking_turns(messages, &mut diagnostics);
     // S7.
     if responses {
         if policy.repair_tool_use_result_pairing {
@@ -142,6 +144,13 @@ pub fn apply_policy(
         if policy.repair_tool_use_result_pairing {
             messages =
                 pairing::repair_pairing(messages, pairing::SYNTHETIC_RESULT_TEXT, &mut diagnostics);
+        }
+        // S3b once more, before the ids: whether the latest assistant's unsigned thinking is
+        // exempt depends on the tool results after it, which S6 and pairing may have removed (a
+        // dropped broken call, an orphan result). Re-deciding on the repaired transcript (and
+        // only then deciding which thinking turns keep their ids) makes the pipeline idempotent.
+        if policy.preserve_signatures {
+            thinking::strip_invalid_thinking_signatures(&mut messages, None, &mut diagnostics);
         }
         if policy.sanitize_tool_call_ids
             && let Some(mode) = policy.tool_call_id_mode
@@ -163,11 +172,7 @@ pub fn apply_policy(
         }
     }
     // S8.
-    for message in &mut messages {
-        if let Message::ToolResult(result) = message {
-            result.details = None;
-        }
-    }
+    drop_details(&mut messages);
     // S9.
     if api == "google-generative-ai"
         && let Some(bootstrapped) = bootstrap::bootstrap_turn(
@@ -188,6 +193,8 @@ pub fn apply_policy(
             );
         }
         check_invariant(&messages, &mut diagnostics);
+        // S8 again for results S10 synthesised (bookkeeping only; keeps the pipeline idempotent).
+        drop_details(&mut messages);
     }
     // S12.
     if policy.apply_google_turn_ordering
@@ -204,9 +211,39 @@ pub fn apply_policy(
     }
     if policy.validate_anthropic_turns {
         let merge_users = !(policy.append_only_runtime_context && api == "anthropic-messages");
+        let before = diagnostics.len();
         messages = turns::validate_anthropic_turns(messages, merge_users, &mut diagnostics);
+        // V3 runs after pairing, so the results of the calls it strips are left behind. Every
+        // provider rejects such orphans, and the next replay's pairing step would drop them: drop
+        // them now, which also keeps the pipeline idempotent. (No call is left unanswered here,
+        // so this adds no synthetic result.)
+        let stripped = diagnostics
+            .get(before..)
+            .unwrap_or_default()
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::ToolCallDropped);
+        if stripped && policy.repair_tool_use_result_pairing {
+            let text = if responses {
+                pairing::SYNTHETIC_RESULT_TEXT_RESPONSES
+            } else {
+                pairing::SYNTHETIC_RESULT_TEXT
+            };
+            messages = pairing::repair_pairing(messages, text, &mut diagnostics);
+            drop_details(&mut messages);
+            // Dropping those results can make turns of one role adjacent: validate once more.
+            messages = turns::validate_anthropic_turns(messages, merge_users, &mut diagnostics);
+        }
     }
     (messages, diagnostics)
+}
+
+/// S8: the `details` of every tool result are bookkeeping, not payload.
+fn drop_details(messages: &mut [Message]) {
+    for message in messages {
+        if let Message::ToolResult(result) = message {
+            result.details = None;
+        }
+    }
 }
 
 fn check_invariant(messages: &[Message], diagnostics: &mut Vec<Diagnostic>) {

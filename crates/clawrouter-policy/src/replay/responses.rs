@@ -132,7 +132,8 @@ pub fn normalize_responses_ids(messages: &mut [Message], diagnostics: &mut Vec<D
 }
 
 /// S7a step 4: a `C|fc_…` call not preceded in its message by a thinking block with an OpenAI
-/// reasoning signature becomes bare `C`; the results right after that assistant follow.
+/// reasoning signature becomes bare `C`; the results right after that assistant follow (in every
+/// id alias field).
 pub fn downgrade_unpaired_function_calls(
     messages: &mut [Message],
     diagnostics: &mut Vec<Diagnostic>,
@@ -183,10 +184,14 @@ pub fn downgrade_unpaired_function_calls(
             {
                 id.clone_from(new);
             }
-            if let Some(Value::String(id)) = result.extra.get_mut("toolUseId")
-                && let Some(new) = remap.get(id.as_str())
-            {
-                id.clone_from(new);
+            // The spec names `toolCallId` / `toolUseId`; every alias is remapped here, since a
+            // result that kept the paired id in `call_id` would lose its call.
+            for field in crate::conversation::RESULT_ID_FIELDS.iter().skip(1) {
+                if let Some(Value::String(id)) = result.extra.get_mut(*field)
+                    && let Some(new) = remap.get(id.as_str())
+                {
+                    id.clone_from(new);
+                }
             }
             at += 1;
         }
@@ -261,7 +266,7 @@ pub fn check_responses_invariant(messages: &[Message]) -> Result<(), InvariantVi
                 close(&mut pending)?;
                 pending = super::pairing::pairing_calls(message)
                     .into_iter()
-                    .map(|(id, _)| (id, index))
+                    .map(|(id, _)| (id.trim().to_owned(), index))
                     .collect();
             }
         }

@@ -342,7 +342,12 @@ pub fn sanitize_transcript_tool_call_ids(
                         call.id = Some(resolved.clone());
                         changed = true;
                     }
-                    queues.entry(raw).or_default().push_back(resolved);
+                    // Keyed by the trimmed id: pairing (§2.7.2) matches results to calls on
+                    // trimmed ids, so a result stored as " id " belongs to call "id".
+                    queues
+                        .entry(raw.trim().to_owned())
+                        .or_default()
+                        .push_back(resolved);
                 }
             }
             Message::ToolResult(result) => {
@@ -354,7 +359,7 @@ pub fn sanitize_transcript_tool_call_ids(
                 else {
                     continue;
                 };
-                let resolved = match queues.get_mut(&raw).and_then(VecDeque::pop_front) {
+                let resolved = match queues.get_mut(raw.trim()).and_then(VecDeque::pop_front) {
                     Some(resolved) => resolved,
                     None => {
                         let n = {

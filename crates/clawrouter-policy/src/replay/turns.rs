@@ -21,7 +21,8 @@ fn normalise(content: Option<Content>) -> Vec<ContentBlock> {
     }
 }
 
-/// Merges runs of consecutive messages of `role` (`"assistant"` or `"user"`, §2.7.3).
+/// Merges runs of consecutive messages of `role` (`"assistant"` or `"user"`, §2.7.3). One
+/// deviation: see the comment on failed stop reasons in the assistant merge.
 pub fn merge_consecutive(
     messages: Vec<Message>,
     role: &str,
@@ -47,6 +48,16 @@ pub fn merge_consecutive(
                         .is_some_and(|s| !s.as_str().is_empty())
                     {
                         prev.stop_reason = cur.stop_reason;
+                    } else if prev
+                        .stop_reason
+                        .as_ref()
+                        .is_some_and(StopReason::is_failure)
+                    {
+                        // Deviation from the letter of §2.7.3: a failed turn merged with a later
+                        // turn that has no stop reason does not pass `error` / `aborted` on.
+                        // Otherwise the next replay's pairing step (§2.7.2 "drop errored") would
+                        // drop the merged turn, the later turn's tool calls included.
+                        prev.stop_reason = None;
                     }
                     if cur.error_message.as_deref().is_some_and(|e| !e.is_empty()) {
                         prev.error_message = cur.error_message;
