@@ -71,6 +71,38 @@ pub(crate) enum Command {
     /// Decode a raw streamed LLM response body read from stdin and print it as JSON lines
     #[command(after_help = DECODE_AFTER_HELP)]
     Decode(DecodeArgs),
+    /// Offline inspectors of the replay and tool-schema policy (clawrouter-policy)
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+const POLICY_TOOLS_AFTER_HELP: &str = "\
+Input: a JSON array of tools, [{\"name\",\"description\",\"parameters\"}], on stdin.
+Output: the same array on stdout, each tool's \"parameters\" replaced by the schema the
+  tool family of --model sends (POLICY.md §4): deepseek/ → DeepSeek (anyOf/oneOf collapsed),
+  google/ → the Gemini cleaner, perplexity/ → Perplexity, anything else → OpenAI, which on
+  ClawRouter returns the tools unchanged. Key order and other keys are kept.
+Stderr: one line per change (\"gemini: t.parameters.properties.n.format: removed\"), then a
+  warning per unsupported keyword the result still has.
+
+Examples:
+  echo '[{\"name\":\"t\",\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":1}}}}]' \\
+    | clawrouter policy tools --model google/gemini-3.5-flash";
+
+/// The `policy` inspectors.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Apply a model's tool-schema family to a JSON array of tools read from stdin
+    #[command(after_help = POLICY_TOOLS_AFTER_HELP)]
+    Tools(PolicyToolsArgs),
+}
+
+/// Options of `clawrouter policy tools`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PolicyToolsArgs {
+    /// The catalog model id, vendor prefix included (e.g. google/gemini-3.5-flash)
+    #[arg(long, value_name = "ID")]
+    pub(crate) model: String,
 }
 
 /// Options of `clawrouter decode`.

@@ -12,6 +12,7 @@ mod cli;
 mod decode;
 mod decode_events;
 mod output;
+mod policy_tools_cmd;
 
 use std::io::{self, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, Command, DecodeArgs};
+use crate::cli::{Cli, Command, DecodeArgs, PolicyCommand};
 use crate::output::{Status, diagnostic};
 
 fn main() -> ExitCode {
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode_main(&args),
+        Command::Policy(PolicyCommand::Tools(args)) => policy_tools_cmd::run(&args),
     }
 }
 
