@@ -10,6 +10,7 @@
 //! - [`sse_run`] and [`json_run`]: one function per decoder, used both for timing (L1: count the
 //!   events, `black_box(data.len())`) and, in their `collect_*` form, to assert before timing that
 //!   every decoder sees the same events with byte-equal data (the fairness rules of §4.3).
+//! - [`tool_schemas`]: the 50-tool set with `$defs` of the `tool_schemas` benches (POLICY.md §4).
 //! - [`levels`]: levels L2 (framing + serde_json into the same borrowed typed struct for every
 //!   SSE decoder) and L3 (ours: `ResponseDecoder`, optionally with `MessageAssembler`).
 //!
@@ -30,6 +31,7 @@ pub mod corpus;
 pub mod json_run;
 pub mod levels;
 pub mod sse_run;
+pub mod tool_schemas;
 
 /// The chunk sizes of WIRE.md §4.3; `None` is the whole body in one chunk.
 pub const CHUNKINGS: [Option<usize>; 7] = [

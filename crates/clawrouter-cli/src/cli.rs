@@ -137,12 +137,28 @@ Examples:
   clawrouter policy replay --transport openai-completions --model openai/gpt-5.5 < conversation.json
   clawrouter policy replay --transport anthropic-messages --model anthropic/claude-sonnet-4-6 < conversation.json";
 
-/// The `policy` subcommands.
+const POLICY_TOOLS_AFTER_HELP: &str = "\
+Input: a JSON array of tools, [{\"name\",\"description\",\"parameters\"}], on stdin.
+Output: the same array on stdout, each tool's \"parameters\" replaced by the schema the
+  tool family of --model sends (POLICY.md §4): deepseek/ → DeepSeek (anyOf/oneOf collapsed),
+  google/ → the Gemini cleaner, perplexity/ → Perplexity, anything else → OpenAI, which on
+  ClawRouter returns the tools unchanged. Key order and other keys are kept.
+Stderr: one line per change (\"gemini: t.parameters.properties.n.format: removed\"), then a
+  warning per unsupported keyword the result still has.
+
+Examples:
+  echo '[{\"name\":\"t\",\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":1}}}}]' \\
+    | clawrouter policy tools --model google/gemini-3.5-flash";
+
+/// The `policy` inspectors.
 #[derive(Debug, Subcommand)]
 pub(crate) enum PolicyCommand {
     /// Apply the replay policy of a transport and model to a conversation read from stdin
     #[command(after_help = POLICY_REPLAY_AFTER_HELP)]
     Replay(PolicyReplayArgs),
+    /// Apply a model's tool-schema family to a JSON array of tools read from stdin
+    #[command(after_help = POLICY_TOOLS_AFTER_HELP)]
+    Tools(PolicyToolsArgs),
 }
 
 /// Options of `clawrouter policy replay`.
@@ -153,6 +169,14 @@ pub(crate) struct PolicyReplayArgs {
     pub(crate) transport: Transport,
 
     /// The catalog model id (with its vendor prefix, e.g. anthropic/claude-sonnet-4-6)
+    #[arg(long, value_name = "ID")]
+    pub(crate) model: String,
+}
+
+/// Options of `clawrouter policy tools`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PolicyToolsArgs {
+    /// The catalog model id, vendor prefix included (e.g. google/gemini-3.5-flash)
     #[arg(long, value_name = "ID")]
     pub(crate) model: String,
 }

@@ -16,6 +16,7 @@ mod demo;
 mod online;
 mod output;
 mod policy_cmd;
+mod policy_tools_cmd;
 mod stdin_body;
 mod table;
 mod usage;
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
             let mut out = BufWriter::new(io::stdout().lock());
             policy_cmd::run_replay(&args, &input, &mut out, &mut io::stderr().lock()).into()
         }),
+        Command::Policy(PolicyCommand::Tools(args)) => policy_tools_cmd::run(&args),
     }
 }
 

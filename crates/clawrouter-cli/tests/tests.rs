@@ -672,3 +672,5 @@ fn sse_conformance_vectors_through_the_binary() {
     }
     assert_eq!(checked, 34);
 }
+
+mod policy_tools;
