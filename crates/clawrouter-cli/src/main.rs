@@ -11,6 +11,7 @@
 mod cli;
 mod decode;
 mod decode_events;
+mod emulator_cmd;
 mod output;
 
 use std::io::{self, BufWriter, IsTerminal, Read};
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Decode(args) => decode_main(&args),
+        Command::Emulator(args) => emulator_cmd::emulator_main(&args),
     }
 }
 

@@ -15,6 +15,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+mod emulator;
+
 const BIN: &str = env!("CARGO_BIN_EXE_clawrouter");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/wire");
 
