@@ -122,6 +122,9 @@ pub(crate) enum Command {
     /// Offline inspectors of the replay and tool-schema policy (clawrouter-policy)
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the built-in ClawRouter emulator as a server until Ctrl-C
+    #[command(after_help = EMULATOR_AFTER_HELP)]
+    Emulator(EmulatorArgs),
 }
 
 const POLICY_REPLAY_AFTER_HELP: &str = "\
@@ -179,6 +182,27 @@ pub(crate) struct PolicyToolsArgs {
     /// The catalog model id, vendor prefix included (e.g. google/gemini-3.5-flash)
     #[arg(long, value_name = "ID")]
     pub(crate) model: String,
+}
+
+const EMULATOR_AFTER_HELP: &str = "\
+Prints the base URL and the scenario's test keys, then serves GET /v1/catalog, GET /v1/usage
+and the four streaming transports until Ctrl-C. The scenario format is documented in the
+clawrouter-emulator crate (crates/clawrouter-emulator/scenarios/default.toml is the default).
+
+Examples:
+  clawrouter emulator
+  clawrouter emulator --listen 127.0.0.1:0 --scenario my-scenario.toml";
+
+/// Options of `clawrouter emulator`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct EmulatorArgs {
+    /// The address to listen on (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub(crate) listen: std::net::SocketAddr,
+
+    /// A scenario file (TOML, or JSON when the name ends in .json); default: the built-in one
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scenario: Option<std::path::PathBuf>,
 }
 
 /// Options of `clawrouter decode`.

@@ -13,6 +13,7 @@ mod cli;
 mod decode;
 mod decode_events;
 mod demo;
+mod emulator_cmd;
 mod online;
 mod output;
 mod policy_cmd;
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
             policy_cmd::run_replay(&args, &input, &mut out, &mut io::stderr().lock()).into()
         }),
         Command::Policy(PolicyCommand::Tools(args)) => policy_tools_cmd::run(&args),
+        Command::Emulator(args) => emulator_cmd::emulator_main(&args),
     }
 }
 

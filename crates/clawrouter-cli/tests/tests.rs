@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 mod catalog_usage;
+mod emulator;
 mod policy_replay;
 
 const BIN: &str = env!("CARGO_BIN_EXE_clawrouter");

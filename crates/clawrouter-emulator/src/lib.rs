@@ -57,7 +57,7 @@
 //! | [`catalog`] | `GET /v1/catalog` scoped to a policy | PROTOCOL.md §4.1–§4.2 |
 //! | [`ledger`] | `GET /v1/usage` and the budget window | PROTOCOL.md §8.2 |
 //! | [`reply`] | the deterministic reply to a request | — |
-//! | `wire` | the reply in each transport's wire format, cut into writes | WIRE.md §2 |
+//! | [`wire`] | the reply in each transport's wire format, cut into writes | WIRE.md §2 |
 //! | [`faults`] | fault switches | WIRE.md §2 (errors) |
 //! | `server` | routing and the server's checks, pacing | PROTOCOL.md §4.4, §7.5, §11 |
 //!
@@ -80,7 +80,7 @@ pub mod ledger;
 pub mod reply;
 pub mod scenario;
 mod server;
-mod wire;
+pub mod wire;
 
 pub use faults::{Fault, FaultScope};
 pub use ledger::{UsageReport, UsageTotals};

@@ -22,17 +22,32 @@ use crate::reply::Reply;
 const CREATED: u64 = 1_760_000_000;
 
 /// A streamed body format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum WireFormat {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WireFormat {
+    /// OpenAI Chat Completions (WIRE.md §2a).
     Chat,
+    /// OpenAI Responses (WIRE.md §2b).
     Responses,
+    /// Anthropic Messages (WIRE.md §2c).
     Anthropic,
+    /// Gemini `streamGenerateContent?alt=sse` (WIRE.md §2d).
     GeminiSse,
+    /// Gemini `streamGenerateContent` without `alt=sse`: the streamed JSON array (WIRE.md §2d).
     GeminiArray,
 }
 
 impl WireFormat {
-    pub(crate) fn content_type(self) -> &'static str {
+    /// Every format.
+    pub const ALL: [WireFormat; 5] = [
+        WireFormat::Chat,
+        WireFormat::Responses,
+        WireFormat::Anthropic,
+        WireFormat::GeminiSse,
+        WireFormat::GeminiArray,
+    ];
+
+    /// The `Content-Type` of a body in this format.
+    pub fn content_type(self) -> &'static str {
         match self {
             WireFormat::GeminiArray => "application/json; charset=UTF-8",
             _ => "text/event-stream; charset=utf-8",
@@ -41,20 +56,18 @@ impl WireFormat {
 }
 
 /// What the renderer needs besides the reply.
-#[derive(Clone, Debug)]
-pub(crate) struct RenderContext<'a> {
+#[derive(Clone, Copy, Debug)]
+pub struct RenderContext<'a> {
     /// The model name the stream reports.
-    pub(crate) model: &'a str,
-    /// Chat: send the usage chunk.
-    pub(crate) include_usage: bool,
+    pub model: &'a str,
+    /// Chat: send the usage chunk (`stream_options.include_usage`).
+    pub include_usage: bool,
 }
 
-/// The framed events of a complete, successful reply.
-pub(crate) fn render(
-    format: WireFormat,
-    context: &RenderContext<'_>,
-    reply: &Reply,
-) -> Vec<Vec<u8>> {
+/// The framed events of a complete, successful reply, one entry per event (SSE event, or
+/// JSON-array element with its separator; the array's closing `\n]` is the last entry).
+/// Concatenated, they are the response body the server streams.
+pub fn render(format: WireFormat, context: &RenderContext<'_>, reply: &Reply) -> Vec<Vec<u8>> {
     match format {
         WireFormat::Chat => chat(context, reply),
         WireFormat::Responses => responses(context, reply),
@@ -77,11 +90,11 @@ pub(crate) fn render(
 }
 
 /// The message every injected in-stream error carries.
-pub(crate) const FAULT_MESSAGE: &str = "The ClawRouter emulator injected an error after HTTP 200.";
+pub const FAULT_MESSAGE: &str = "The ClawRouter emulator injected an error after HTTP 200.";
 
 /// The transport's in-stream error, to follow `sent` framed events (WIRE.md §2, "Errors after
 /// the 200").
-pub(crate) fn error_tail(
+pub fn error_tail(
     format: WireFormat,
     context: &RenderContext<'_>,
     reply: &Reply,
@@ -134,7 +147,7 @@ fn gemini_error() -> Value {
 }
 
 /// Groups framed events into network writes (module docs).
-pub(crate) fn chunk_writes(pieces: &[Vec<u8>]) -> Vec<Bytes> {
+pub fn chunk_writes(pieces: &[Vec<u8>]) -> Vec<Bytes> {
     let mut writes = Vec::with_capacity(pieces.len());
     let mut current: Vec<u8> = Vec::new();
     for (position, piece) in pieces.iter().enumerate() {

@@ -16,6 +16,7 @@ mod support;
 mod auth;
 mod catalog;
 mod faults;
+mod properties;
 mod scenario;
 mod transports;
 mod usage;
