@@ -67,7 +67,7 @@ async fn status_classes_of_a_model_call() {
             retry_after: None,
             class: "auth",
             code: Some("invalid_proxy_key"),
-            advice: "reissue or re-scope the key; upstream provider keys are never used as a fallback",
+            advice: "(HTTP 401 invalid_proxy_key): the key is invalid or revoked — reissue or re-scope it; upstream provider keys are never used as a fallback",
         },
         Case {
             status: 403,
@@ -75,7 +75,7 @@ async fn status_classes_of_a_model_call() {
             retry_after: None,
             class: "auth",
             code: Some("proxy_key_revoked"),
-            advice: "reissue or re-scope the key",
+            advice: "reissue or re-scope it",
         },
         Case {
             status: 402,
@@ -185,6 +185,17 @@ async fn catalog_401_and_403_are_auth_errors_with_no_fallback() {
         // One request: not retried, and no second attempt without (or with other) credentials.
         assert_eq!(requests(&server).await, 1);
     }
+}
+
+/// The exact one-line message of CLI.md's example.
+#[tokio::test]
+async fn the_catalog_auth_message_is_the_cli_contract_line() {
+    let server = server_answering(ResponseTemplate::new(401)).await;
+    let error = client(&server.uri()).fetch_catalog_raw().await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "catalog request rejected (HTTP 401): the key is invalid or revoked — reissue or re-scope it; upstream provider keys are never used as a fallback"
+    );
 }
 
 #[tokio::test]
@@ -311,6 +322,8 @@ async fn a_refused_connection_is_a_connect_error() {
     assert_eq!(class(&error), "connect", "{error}");
     assert!(error.is_retryable());
     assert!(error.to_string().contains("check the base URL"), "{error}");
+    // The cause is spelled out, not just reqwest's "error sending request".
+    assert!(error.to_string().contains("onnection refused"), "{error}");
 }
 
 #[tokio::test]

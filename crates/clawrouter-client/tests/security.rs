@@ -158,7 +158,14 @@ async fn debug_and_errors_never_show_the_key() {
     let builder = crate::support::builder(&router.uri());
     let client = builder.clone().build().unwrap();
     let error = client.fetch_catalog_raw().await.unwrap_err();
+    let request = DispatchRequest::new(Transport::AnthropicMessages, router.uri(), json!({}))
+        .header(HeaderName::from_static("x-api-key"), TEST_KEY)
+        .header(
+            HeaderName::from_static("authorization"),
+            format!("Bearer {TEST_KEY}"),
+        );
     let texts = [
+        format!("{request:?}"),
         format!("{builder:?}"),
         format!("{client:?}"),
         format!("{error}"),
@@ -168,5 +175,6 @@ async fn debug_and_errors_never_show_the_key() {
         assert!(!text.contains(TEST_KEY), "{text}");
         assert!(!text.contains("CANARY"), "{text}");
     }
-    assert!(texts[3].contains("[REDACTED]"), "{}", texts[3]);
+    assert!(texts[0].contains("[REDACTED]"), "{}", texts[0]);
+    assert!(texts[4].contains("[REDACTED]"), "{}", texts[4]);
 }
