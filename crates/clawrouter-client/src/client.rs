@@ -305,18 +305,27 @@ fn usable_key(key: SecretString) -> Option<SecretString> {
     }
 }
 
-/// rustls with the ring provider and the platform's trust store, built per client rather than
-/// installed as the process default (a host application keeps its own choice).
+/// rustls with the ring provider and the platform's trust store, built per process rather than
+/// installed as the process default (a host application keeps its own choice). Loading the
+/// trust store is the expensive part of building a client, so it is done once and every client
+/// gets a copy of the same configuration.
 fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|error| ClientError::Config(format!("TLS could not be set up: {error}")))?
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    static CONFIG: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
+        std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .and_then(|builder| builder.with_platform_verifier())
+                .map_err(|error| format!("TLS could not be set up: {error}"))?
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            Ok(config)
+        })
+        .clone()
+        .map_err(ClientError::Config)
 }
 
 /// The redirect policy's refusal, recognized again when the error comes back from reqwest.

@@ -70,7 +70,10 @@ impl From<Bytes> for RequestBody {
 }
 
 /// One model call, built by the caller. See the [module docs](self).
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows `[REDACTED]` for the values of credential headers (`authorization`,
+/// `x-api-key`, `x-goog-api-key`, `api-key`).
+#[derive(Clone)]
 pub struct DispatchRequest {
     /// The transport the model speaks.
     pub transport: Transport,
@@ -85,6 +88,34 @@ pub struct DispatchRequest {
     pub framing: Framing,
     /// Retry failures before the first byte even though a `POST` is not idempotent.
     pub retry: bool,
+}
+
+/// Headers whose values are credentials.
+const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "x-api-key", "x-goog-api-key", "api-key"];
+
+impl fmt::Debug for DispatchRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if CREDENTIAL_HEADERS.contains(&name.as_str()) {
+                    "[REDACTED]"
+                } else {
+                    value.as_str()
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("DispatchRequest")
+            .field("transport", &self.transport)
+            .field("url", &self.url)
+            .field("body", &self.body)
+            .field("headers", &headers)
+            .field("framing", &self.framing)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl DispatchRequest {
@@ -502,7 +533,10 @@ impl Stream for ResponseStream {
                     this.feed(&chunk);
                 }
                 Poll::Ready(Some(Err(error))) => {
-                    let reason = format!("the connection failed mid-body ({error})");
+                    let reason = format!(
+                        "the connection failed mid-body ({})",
+                        crate::error::causes(&error)
+                    );
                     this.fail(ClientError::Truncated {
                         transport: this.transport,
                         reason,

@@ -123,7 +123,9 @@ pub enum ClientError {
     /// 401 or 403: the key is missing, invalid, revoked, or not allowed to do this. Never
     /// retried, and never answered with a fallback to other credentials (PROTOCOL.md §10).
     #[error(
-        "{operation} rejected ({response}): the key is invalid, revoked or not allowed here — reissue or re-scope the key; upstream provider keys are never used as a fallback"
+        "{operation} rejected (HTTP {}{}): the key is invalid or revoked — reissue or re-scope it; upstream provider keys are never used as a fallback",
+        .response.status,
+        .response.code.as_deref().map(|code| format!(" {code}")).unwrap_or_default()
     )]
     Auth {
         /// The call that failed.
@@ -199,7 +201,8 @@ pub enum ClientError {
     },
     /// The connection could not be opened (refused, DNS, TLS). Retryable.
     #[error(
-        "{operation} could not connect to {origin}: {source} — check the base URL and the network"
+        "{operation} could not connect to {origin}: {} — check the base URL and the network",
+        causes(.source.as_ref())
     )]
     Connect {
         /// The call that failed.
@@ -210,7 +213,10 @@ pub enum ClientError {
         source: SharedSource,
     },
     /// The connection failed after it was opened and before a response arrived. Retryable.
-    #[error("{operation} failed before a response arrived: {source} — retry; check the network")]
+    #[error(
+        "{operation} failed before a response arrived: {} — retry; check the network",
+        causes(.source.as_ref())
+    )]
     Network {
         /// The call that failed.
         operation: Operation,
@@ -355,6 +361,22 @@ fn usage_hint(error: &clawrouter_catalog::UsageError) -> &'static str {
         }
         _ => " — report it to the router's operators; model calls are not affected",
     }
+}
+
+/// An error and its sources, joined by `: ` (reqwest's own message stops at "error sending
+/// request"; the cause, e.g. "Connection refused", is further down the chain).
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
