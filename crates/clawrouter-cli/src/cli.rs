@@ -162,6 +162,61 @@ pub(crate) enum PolicyCommand {
     /// Apply a model's tool-schema family to a JSON array of tools read from stdin
     #[command(after_help = POLICY_TOOLS_AFTER_HELP)]
     Tools(PolicyToolsArgs),
+    /// Sanitize ids read from stdin, one JSON string per line, as dispatch and replay do
+    #[command(after_help = POLICY_IDS_AFTER_HELP)]
+    Ids(PolicyIdsArgs),
+    /// The model id and header map of one dispatch described on stdin (the key redacted)
+    #[command(after_help = POLICY_HEADERS_AFTER_HELP)]
+    Headers,
+}
+
+const POLICY_IDS_AFTER_HELP: &str = "\
+stdin: one JSON string literal per line (null counts as absent). stdout: one line per input,
+the sanitized id as a JSON string, or null where the header would be omitted.
+  attribution        X-ClawRouter-Agent-Id / -Session-Id (PROTOCOL.md §7.3, 256 UTF-16 units,
+                     with the request-id character set of §14 D1, which the router accepts)
+  request-id         X-Request-ID (128 units, A-Z a-z 0-9 . _ ~ : / + @ = -, `:model:N` kept)
+  tool-call-strict   tool-call ids of ONE conversation in order (POLICY.md §2.7.1): alphanumeric,
+                     at most 40 characters, a repeated id maps to its first output, colliding ids
+                     get a suffix — what the replay pipeline sends to openai-completions
+  tool-call-strict9  the same, exactly 9 alphanumeric characters
+Escaped lone surrogates (\"\\ud800\") are kept as JavaScript keeps them.
+
+Examples:
+  printf '\"agent-😀\"\\n\"main\"\\n' | clawrouter policy ids --kind attribution
+  printf '\"call_a|b\"\\n\"call_a:b\"\\n' | clawrouter policy ids --kind tool-call-strict";
+
+const POLICY_HEADERS_AFTER_HELP: &str = "\
+stdin: {\"model\":{\"id\",\"api\",\"headers\"?,\"params\"?},\"apiKey\"?,\"agentId\"?,\"sessionId\"?,
+        \"requestId\"?,\"requestHeaders\"?}  (params.clawrouterRoute as `catalog resolve` prints it)
+stdout: {\"modelId\":\"<id actually sent>\",\"headers\":{…}} — the model id after dispatch-time
+  preparation (PROTOCOL.md §4.10) and the exact header map of §7.2, in order. The key is printed
+  as \"Bearer [REDACTED]\", and so is a configured Authorization header. A null header value
+  counts as absent.
+
+Example:
+  echo '{\"model\":{\"id\":\"openai/gpt-5.5\",\"api\":\"openai-responses\"},\"apiKey\":\"k\",\"agentId\":\"main\"}' \\
+    | clawrouter policy headers";
+
+/// Options of `clawrouter policy ids`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PolicyIdsArgs {
+    /// Which sanitization to apply
+    #[arg(long, value_name = "KIND")]
+    pub(crate) kind: IdKind,
+}
+
+/// The id kinds of `clawrouter policy ids`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IdKind {
+    /// Agent and session ids (PROTOCOL.md §7.3)
+    Attribution,
+    /// X-Request-ID (PROTOCOL.md §7.3)
+    RequestId,
+    /// Tool-call ids, strict (POLICY.md §2.7.1)
+    ToolCallStrict,
+    /// Tool-call ids, strict9 (POLICY.md §2.7.1)
+    ToolCallStrict9,
 }
 
 /// Options of `clawrouter policy replay`.

@@ -17,6 +17,7 @@ mod emulator_cmd;
 mod online;
 mod output;
 mod policy_cmd;
+mod policy_ids_cmd;
 mod policy_tools_cmd;
 mod stdin_body;
 mod table;
@@ -69,6 +70,16 @@ fn main() -> ExitCode {
             policy_cmd::run_replay(&args, &input, &mut out, &mut io::stderr().lock()).into()
         }),
         Command::Policy(PolicyCommand::Tools(args)) => policy_tools_cmd::run(&args),
+        Command::Policy(PolicyCommand::Ids(args)) => {
+            inspect("clawrouter policy ids", "the ids", |input, out, err| {
+                policy_ids_cmd::run_ids(args.kind, input, out, err)
+            })
+        }
+        Command::Policy(PolicyCommand::Headers) => inspect(
+            "clawrouter policy headers",
+            "the dispatch description",
+            policy_ids_cmd::run_headers,
+        ),
         Command::Emulator(args) => emulator_cmd::emulator_main(&args),
     }
 }
@@ -148,6 +159,23 @@ fn finish_online(result: Result<(), Failure>, out: &mut Out) -> ExitCode {
             diagnostic(&mut io::stderr().lock(), format_args!("error: {line}"));
             Status::Failed.into()
         }
+    }
+}
+
+/// Runs an offline inspector: stdin read whole, then `run(input, stdout, stderr)`.
+fn inspect(
+    command: &str,
+    what: &str,
+    run: impl FnOnce(
+        &[u8],
+        &mut BufWriter<io::StdoutLock<'static>>,
+        &mut io::StderrLock<'static>,
+    ) -> Status,
+) -> ExitCode {
+    let mut err = io::stderr().lock();
+    match stdin_body::read_body(command, what, &mut err) {
+        Ok(input) => run(&input, &mut BufWriter::new(io::stdout().lock()), &mut err).into(),
+        Err(status) => status.into(),
     }
 }
 

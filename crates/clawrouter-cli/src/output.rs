@@ -114,6 +114,14 @@ pub(crate) fn write_failed(error: &io::Error, err: &mut impl Write) -> Status {
     }
 }
 
+/// Writes `bytes` to `out` and flushes; a failed write is reported like [`write_failed`].
+pub(crate) fn write_all(out: &mut impl Write, bytes: &[u8], err: &mut impl Write) -> Status {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Status::Success,
+        Err(error) => write_failed(&error, err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
