@@ -301,4 +301,52 @@ mod tests {
             "default/team/2026-07"
         );
     }
+
+    #[test]
+    fn a_new_month_opens_an_empty_window() {
+        let scenario = crate::Scenario::default();
+        // 2026-07-15 and 2026-08-02.
+        let (july, august) = (at(1_784_073_600), at(1_785_628_800));
+        let ledger = Ledger::new(&scenario, july);
+        let charge = Charge::Success {
+            input_tokens: 10,
+            output_tokens: 20,
+            cost_micros: 300,
+        };
+        ledger.charge("team", charge, july);
+        ledger.charge("team", Charge::Error, july);
+        let report = ledger.report("team", july).unwrap();
+        assert_eq!(report.window_key, "default/team/2026-07");
+        assert_eq!(report.reset_at, "2026-08-01T00:00:00.000Z");
+        assert_eq!(report.spent_micros, 1_250_300);
+        assert_eq!(
+            (
+                report.totals.request_count,
+                report.totals.success_count,
+                report.totals.error_count
+            ),
+            (2, 1, 1)
+        );
+        let report = ledger.report("team", august).unwrap();
+        assert_eq!(report.window_key, "default/team/2026-08");
+        assert_eq!(report.spent_micros, 0);
+        assert_eq!(report.totals, UsageTotals::default());
+        assert!(ledger.report("nobody", july).is_none());
+    }
+
+    #[test]
+    fn a_zero_limit_is_blocked() {
+        let report = UsageReport {
+            policy_id: "p".to_owned(),
+            window_key: "default/p/2026-07".to_owned(),
+            reset_at: "2026-08-01T00:00:00.000Z".to_owned(),
+            limit_micros: Some(0),
+            spent_micros: 0,
+            totals: UsageTotals::default(),
+        };
+        assert!(report.exhausted());
+        let body = report.to_json();
+        assert_eq!(body["budget"]["ledger"], "blocked");
+        assert_eq!(body["budget"]["remainingMicros"], 0);
+    }
 }
