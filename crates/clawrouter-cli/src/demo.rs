@@ -92,7 +92,7 @@ pub(crate) async fn demo(args: &DemoArgs, out: &mut Out) -> Result<(), Failure> 
             model: model_ref,
             message: PROMPT.to_owned(),
             system: None,
-            max_tokens: Some(512),
+            max_tokens: Some(4096),
             reasoning,
             json: false,
         };

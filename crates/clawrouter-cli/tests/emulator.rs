@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use super::{BIN, run};
 
 /// Kills the child when the test ends, whatever happens.
-struct Server(Child);
+pub(super) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -28,8 +28,8 @@ fn http_get(address: &str, path: &str, key: &str) -> String {
     response
 }
 
-#[test]
-fn emulator_serves_the_default_scenario() {
+/// Starts `clawrouter emulator --listen 127.0.0.1:0` and reads its banner (base URL first).
+pub(super) fn spawn_emulator() -> (Server, Vec<String>) {
     let child = Command::new(BIN)
         .args(["emulator", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -51,6 +51,12 @@ fn emulator_serves_the_default_scenario() {
             break;
         }
     }
+    (server, banner)
+}
+
+#[test]
+fn emulator_serves_the_default_scenario() {
+    let (_server, banner) = spawn_emulator();
     let base_url = banner[0]
         .strip_prefix("ClawRouter emulator listening on ")
         .unwrap()

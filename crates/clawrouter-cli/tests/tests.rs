@@ -17,6 +17,7 @@ use serde_json::Value;
 
 mod catalog_usage;
 mod emulator;
+mod online;
 mod policy_replay;
 
 const BIN: &str = env!("CARGO_BIN_EXE_clawrouter");

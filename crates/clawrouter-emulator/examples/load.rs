@@ -29,6 +29,8 @@ async fn main() {
         .unwrap();
     let base = emulator.base_url().to_owned();
     // One connection per stream, as 2 000 independent clients would open.
+    // reqwest is built with rustls but no provider in this workspace (see Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()

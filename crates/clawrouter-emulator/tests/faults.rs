@@ -170,7 +170,7 @@ async fn stall_before_first_byte() {
         .into_iter()
         .find(|call| call.name == "chat")
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = super::support::http();
     let request = client
         .post(format!("{}{}", emulator.base_url(), call.path))
         .header("authorization", format!("Bearer {DEMO}"))
@@ -195,7 +195,7 @@ async fn stall_mid_stream() {
         .into_iter()
         .find(|call| call.name == "gemini-sse")
         .unwrap();
-    let mut response = reqwest::Client::new()
+    let mut response = super::support::http()
         .post(format!("{}{}", emulator.base_url(), call.path))
         .header("x-goog-api-key", DEMO)
         .body(call.body.clone())

@@ -54,6 +54,13 @@ impl Received {
     }
 }
 
+/// A plain HTTP client. In a workspace build reqwest has rustls without a crypto provider
+/// (clawrouter-client configures ring per client), so the process default is installed first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub async fn send(
     emulator: &RunningEmulator,
     method: &str,
@@ -61,7 +68,7 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Received {
-    let client = reqwest::Client::new();
+    let client = http();
     let url = format!("{}{path}", emulator.base_url());
     let mut request = client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
     for (name, value) in headers {
