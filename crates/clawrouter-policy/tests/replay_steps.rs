@@ -1100,3 +1100,48 @@ fn sha256_hex(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn responses_invariant_names_the_violation() {
+    use clawrouter_policy::replay::responses::{InvariantViolation, check_responses_invariant};
+    assert_eq!(
+        check_responses_invariant(&conv(json!([
+            assistant(json!([call("call_a")])),
+            user("u")
+        ]))),
+        Err(InvariantViolation::DanglingToolCall {
+            id: "call_a".into(),
+            index: 0
+        })
+    );
+    let orphan =
+        check_responses_invariant(&conv(json!([user("u"), result("call_b")]))).unwrap_err();
+    assert_eq!(
+        orphan.to_string(),
+        "invalid_replay_transcript: OpenAI Responses replay contains orphan_tool_result \"call_b\" (message 1)"
+    );
+    assert_eq!(
+        check_responses_invariant(&conv(json!([
+            assistant(json!([call("call_a")])),
+            result("call_a"),
+            user("u")
+        ]))),
+        Ok(())
+    );
+}
+
+#[test]
+fn anthropic_signed_thinking_turn_is_replayed_verbatim() {
+    let input = json!([user("read"),
+        {"role":"assistant","stopReason":"toolUse","content":[signed("plan", "sig"),
+            {"type":"toolCall","id":"toolu_01A","name":"read","arguments":{"p":1}}]},
+        {"role":"toolResult","toolCallId":"toolu_01A","toolName":"read","isError":false,"content":[text("r")]},
+        assistant(json!([text("done")]))]);
+    let (out, diagnostics) = apply_replay_policy(
+        Transport::AnthropicMessages,
+        "anthropic/claude-sonnet-4-6",
+        &conv(input.clone()),
+    );
+    check(&out, &input);
+    assert_eq!(diagnostics, []);
+}
