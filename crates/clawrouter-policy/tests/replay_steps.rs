@@ -1145,3 +1145,22 @@ fn anthropic_signed_thinking_turn_is_replayed_verbatim() {
     check(&out, &input);
     assert_eq!(diagnostics, []);
 }
+
+#[test]
+fn s7a_stale_openai_reasoning_after_a_model_switch() {
+    use clawrouter_policy::replay::responses::drop_stale_openai_reasoning;
+    let reasoning = signed("r", "{\"type\":\"reasoning\",\"id\":\"rs_1\"}");
+    let phased = json!({"type":"text","text":"t","textSignature":"{\"v\":1,\"id\":\"msg_1\",\"phase\":\"final_answer\"}"});
+    let input = json!([
+        {"role":"assistant","timestamp":10,"content":[reasoning, phased, {"type":"text","text":"u","textSignature":"msg_2"}]},
+        {"role":"assistant","timestamp":20,"content":[reasoning]},
+        {"role":"assistant","timestamp":30,"content":[reasoning, text("new")]}]);
+    let out = drop_stale_openai_reasoning(conv(input), 20.0, &mut Vec::new());
+    check(
+        &out,
+        &json!([
+            {"role":"assistant","timestamp":10,"content":[
+                {"type":"text","text":"t","textSignature":"{\"v\":1,\"phase\":\"final_answer\"}"}, text("u")]},
+            {"role":"assistant","timestamp":30,"content":[reasoning, text("new")]}]),
+    );
+}

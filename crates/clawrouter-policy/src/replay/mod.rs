@@ -67,6 +67,10 @@ pub struct ReplayContext<'a> {
     /// The session's "bootstrap marker written" state (§2.4 step 3, PD5), if the caller keeps
     /// one.
     pub session_has_bootstrap_marker: Option<&'a mut bool>,
+    /// When the session last switched model (epoch ms; the caller's model snapshots, §2.6
+    /// S7a step 2 / S11): on Responses APIs, OpenAI reasoning from before it is dropped. `None`
+    /// = no switch known (the step is skipped).
+    pub model_switch_at_ms: Option<f64>,
 }
 
 /// ClawRouter's replay for `transport` and `model_id` (§0.1 hooks, §2.6). Total and
@@ -137,6 +141,10 @@ pub fn apply_policy(
                 pairing::SYNTHETIC_RESULT_TEXT_RESPONSES,
                 &mut diagnostics,
             );
+        }
+        if let Some(switch_at) = context.model_switch_at_ms {
+            messages =
+                responses::drop_stale_openai_reasoning(messages, switch_at, &mut diagnostics);
         }
         responses::normalize_responses_ids(&mut messages, &mut diagnostics);
         responses::downgrade_unpaired_function_calls(&mut messages, &mut diagnostics);
