@@ -517,26 +517,30 @@ fn f1_f2_ids_with_strict_sanitisation() {
         preserve_replay_safe_thinking_ids: false,
         allowed_tools: None,
     };
-    let out = sanitize_transcript_tool_call_ids(
-        &conv(json!([assistant(json!([{"type":"toolCall","id":"call_123|fc_456","name":"r","arguments":{}}])),
-                     {"role":"toolResult","toolCallId":"call_123|fc_456","content":[]}])),
+    let mut out = conv(
+        json!([assistant(json!([{"type":"toolCall","id":"call_123|fc_456","name":"r","arguments":{}}])),
+                              {"role":"toolResult","toolCallId":"call_123|fc_456","content":[]}]),
+    );
+    assert!(sanitize_transcript_tool_call_ids(
+        &mut out,
         &options,
-        &mut Vec::new(),
-    )
-    .unwrap();
+        &mut Vec::new()
+    ));
     check(
         &out,
         &json!([assistant(json!([{"type":"toolCall","id":"call123fc456","name":"r","arguments":{}}])),
                 {"role":"toolResult","toolCallId":"call123fc456","content":[]}]),
     );
-    let out = sanitize_transcript_tool_call_ids(
-        &conv(json!([assistant(json!([{"type":"toolUse","id":"call_abc|item:123","name":"r","input":{}},
-                                      {"type":"toolCall","id":"call_abc|item:456","name":"r","arguments":{}}])),
-                     {"role":"toolResult","toolUseId":"call_abc|item:123","content":[]}])),
+    let mut out = conv(
+        json!([assistant(json!([{"type":"toolUse","id":"call_abc|item:123","name":"r","input":{}},
+                                               {"type":"toolCall","id":"call_abc|item:456","name":"r","arguments":{}}])),
+                              {"role":"toolResult","toolUseId":"call_abc|item:123","content":[]}]),
+    );
+    assert!(sanitize_transcript_tool_call_ids(
+        &mut out,
         &options,
-        &mut Vec::new(),
-    )
-    .unwrap();
+        &mut Vec::new()
+    ));
     check(
         &out,
         &json!([assistant(json!([{"type":"toolUse","id":"callabcitem123","name":"r","input":{}},
@@ -677,11 +681,11 @@ fn ids(mode: ToolCallIdMode, preserve_native: bool, openai_style: bool, input: V
         preserve_replay_safe_thinking_ids: false,
         allowed_tools: None,
     };
-    let messages = conv(input);
-    match sanitize_transcript_tool_call_ids(&messages, &options, &mut Vec::new()) {
-        Some(out) => conversation_to_value(&out),
-        None => conversation_to_value(&messages),
-    }
+    let mut messages = conv(input.clone());
+    let changed = sanitize_transcript_tool_call_ids(&mut messages, &options, &mut Vec::new());
+    let out = conversation_to_value(&messages);
+    assert_eq!(changed, out != input, "the changed flag tells");
+    out
 }
 
 fn call(id: &str) -> Value {

@@ -170,13 +170,11 @@ pub fn apply_policy(
                 preserve_replay_safe_thinking_ids: provider_owned_replay,
                 allowed_tools: context.allowed_tools,
             };
-            if let Some(sanitized) = tool_call_ids::sanitize_transcript_tool_call_ids(
-                &messages,
+            tool_call_ids::sanitize_transcript_tool_call_ids(
+                &mut messages,
                 &options,
                 &mut diagnostics,
-            ) {
-                messages = sanitized;
-            }
+            );
         }
     }
     // S8.
