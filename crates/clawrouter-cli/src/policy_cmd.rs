@@ -38,12 +38,70 @@ fn byte_offset(input: &[u8], line: usize, column: usize) -> usize {
     offset
 }
 
-/// Parses the stdin body: a leading UTF-8 BOM is skipped (CLI.md "Input bodies").
+/// The value of the four hex digits at `at`, if they are four hex digits.
+fn hex4(input: &[u8], at: usize) -> Option<u32> {
+    let digits = std::str::from_utf8(input.get(at..at + 4)?).ok()?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+/// Replaces escaped lone surrogates (`"\ud800"`) inside JSON strings by `\ufffd`, as
+/// `JSON.parse` accepts them (CLI.md "Input bodies", PROTOCOL.md §14 D18); the byte length is
+/// unchanged, so error offsets still point into the input. Pairs are left alone.
+fn replace_lone_surrogates(input: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut in_string = false;
+    let mut at = 0;
+    while let Some(&byte) = input.get(at) {
+        if !in_string {
+            in_string = byte == b'"';
+            at += 1;
+            continue;
+        }
+        match byte {
+            b'"' => {
+                in_string = false;
+                at += 1;
+            }
+            b'\\' if input.get(at + 1) == Some(&b'u') => {
+                let Some(unit) = hex4(input, at + 2) else {
+                    at += 2;
+                    continue;
+                };
+                let paired = (0xD800..=0xDBFF).contains(&unit)
+                    && input.get(at + 6) == Some(&b'\\')
+                    && input.get(at + 7) == Some(&b'u')
+                    && hex4(input, at + 8).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                if paired {
+                    at += 12;
+                } else if (0xD800..=0xDFFF).contains(&unit) {
+                    let buffer = out.get_or_insert_with(|| input.to_vec());
+                    if let Some(escape) = buffer.get_mut(at + 2..at + 6) {
+                        escape.copy_from_slice(b"fffd");
+                    }
+                    at += 6;
+                } else {
+                    at += 6;
+                }
+            }
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+    match out {
+        Some(replaced) => std::borrow::Cow::Owned(replaced),
+        None => std::borrow::Cow::Borrowed(input),
+    }
+}
+
+/// Parses the stdin body: a leading UTF-8 BOM is skipped and escaped lone surrogates become
+/// U+FFFD (CLI.md "Input bodies"). A number too large for an `f64` is still an error here: the
+/// conversation model has no field where it could be an "invalid value" instead.
 fn parse(input: &[u8]) -> Result<Value, String> {
     let (body, skipped) = match input.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, 3),
         None => (input, 0),
     };
+    let body = &*replace_lone_surrogates(body);
     serde_json::from_slice(body).map_err(|error| {
         let at = skipped + byte_offset(body, error.line(), error.column());
         format!("stdin is not a valid JSON conversation: {error} (at byte {at}); pass a JSON array of messages (POLICY.md §1)")
@@ -104,6 +162,16 @@ fn kind(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let value =
+            parse(br#"["\ud800", "\udc00x", "\ud83d\ude00", "\\ud800", "\u0041"]"#).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!(["\u{fffd}", "\u{fffd}x", "\u{1f600}", "\\ud800", "A"])
+        );
+    }
 
     #[test]
     fn byte_offsets_of_json_errors() {

@@ -157,3 +157,25 @@ fn assembled_reply_converts_without_loss() {
           "finishReason":"completed"})
     );
 }
+
+#[test]
+fn assembled_error_reply_keeps_the_provider_error() {
+    let mut assembler = MessageAssembler::new();
+    assembler.push(&StreamEvent::TextDelta {
+        text: Cow::Borrowed("partial"),
+    });
+    assembler.push(&StreamEvent::Error(
+        clawrouter_wire::events::ProviderError {
+            code: Some(Cow::Borrowed("overloaded_error")),
+            message: Cow::Borrowed("Overloaded"),
+            raw: Cow::Borrowed("{\"type\":\"error\"}"),
+        },
+    ));
+    let message = AssistantMessage::from(assembler.finish());
+    assert_eq!(
+        Message::Assistant(message).to_value(),
+        json!({"role":"assistant","stopReason":"error","errorMessage":"Overloaded",
+               "content":[{"type":"text","text":"partial"}],
+               "providerError":{"code":"overloaded_error","message":"Overloaded","raw":"{\"type\":\"error\"}"}})
+    );
+}

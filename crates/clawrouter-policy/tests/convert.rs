@@ -388,3 +388,45 @@ fn google_body_with_config() {
                    "parametersJsonSchema":{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}}]}]})
     );
 }
+
+// --- §3.1.2 model-bound thinking replay (Claude 5 generation on anthropic-messages) ----------
+
+fn claude_target(model: &'static str) -> Target<'static> {
+    Target {
+        provider: "clawrouter",
+        api: "anthropic-messages",
+        model,
+        images: true,
+    }
+}
+
+#[test]
+fn model_bound_thinking_replay() {
+    let from = |model: &str| {
+        json!([{"role":"assistant","provider":"clawrouter","api":"anthropic-messages","model":model,
+                "content":[{"type":"thinking","thinking":"plan","thinkingSignature":"sig"},{"type":"text","text":"a"}]}])
+    };
+    // Another identity, target of the 5 generation: every thinking block is dropped (not text).
+    check_transform(
+        claude_target("anthropic/claude-opus-5-5"),
+        IdNormalizer::Anthropic,
+        from("anthropic/claude-sonnet-4-6"),
+        json!([{"role":"assistant","provider":"clawrouter","api":"anthropic-messages","model":"anthropic/claude-sonnet-4-6",
+                "content":[{"type":"text","text":"a"}]}]),
+    );
+    // Any Claude source to Fable 5.1 on the same API: preserved as if same model.
+    check_transform(
+        claude_target("anthropic/claude-fable-5-1"),
+        IdNormalizer::Anthropic,
+        from("anthropic/claude-sonnet-4-6"),
+        from("anthropic/claude-sonnet-4-6"),
+    );
+    // Neither has a 5-generation identity: the normal cross-model rule (thinking → text).
+    check_transform(
+        claude_target("anthropic/claude-sonnet-4-6"),
+        IdNormalizer::Anthropic,
+        from("anthropic/claude-3-7-sonnet"),
+        json!([{"role":"assistant","provider":"clawrouter","api":"anthropic-messages","model":"anthropic/claude-3-7-sonnet",
+                "content":[{"type":"text","text":"plan"},{"type":"text","text":"a"}]}]),
+    );
+}

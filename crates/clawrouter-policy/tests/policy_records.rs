@@ -371,3 +371,15 @@ fn c1_to_c3_merge() {
         })
     );
 }
+
+/// PD6: the replay family follows the API, not the model-id prefix.
+#[test]
+fn google_model_over_openai_completions_gets_openai_replay() {
+    assert_eq!(
+        clawrouter_replay_policy("openai-completions", "google/gemini-3.5-flash"),
+        clawrouter_replay_policy("openai-completions", "openai/gpt-5.5")
+    );
+    let policy = ReplayPolicy::for_clawrouter("openai-completions", "google/gemini-3.5-flash");
+    assert_eq!(policy.sanitize_thought_signatures, None);
+    assert!(policy.validate_anthropic_turns && policy.validate_gemini_turns);
+}

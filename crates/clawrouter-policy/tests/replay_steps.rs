@@ -517,26 +517,30 @@ fn f1_f2_ids_with_strict_sanitisation() {
         preserve_replay_safe_thinking_ids: false,
         allowed_tools: None,
     };
-    let out = sanitize_transcript_tool_call_ids(
-        &conv(json!([assistant(json!([{"type":"toolCall","id":"call_123|fc_456","name":"r","arguments":{}}])),
-                     {"role":"toolResult","toolCallId":"call_123|fc_456","content":[]}])),
+    let mut out = conv(
+        json!([assistant(json!([{"type":"toolCall","id":"call_123|fc_456","name":"r","arguments":{}}])),
+                              {"role":"toolResult","toolCallId":"call_123|fc_456","content":[]}]),
+    );
+    assert!(sanitize_transcript_tool_call_ids(
+        &mut out,
         &options,
-        &mut Vec::new(),
-    )
-    .unwrap();
+        &mut Vec::new()
+    ));
     check(
         &out,
         &json!([assistant(json!([{"type":"toolCall","id":"call123fc456","name":"r","arguments":{}}])),
                 {"role":"toolResult","toolCallId":"call123fc456","content":[]}]),
     );
-    let out = sanitize_transcript_tool_call_ids(
-        &conv(json!([assistant(json!([{"type":"toolUse","id":"call_abc|item:123","name":"r","input":{}},
-                                      {"type":"toolCall","id":"call_abc|item:456","name":"r","arguments":{}}])),
-                     {"role":"toolResult","toolUseId":"call_abc|item:123","content":[]}])),
+    let mut out = conv(
+        json!([assistant(json!([{"type":"toolUse","id":"call_abc|item:123","name":"r","input":{}},
+                                               {"type":"toolCall","id":"call_abc|item:456","name":"r","arguments":{}}])),
+                              {"role":"toolResult","toolUseId":"call_abc|item:123","content":[]}]),
+    );
+    assert!(sanitize_transcript_tool_call_ids(
+        &mut out,
         &options,
-        &mut Vec::new(),
-    )
-    .unwrap();
+        &mut Vec::new()
+    ));
     check(
         &out,
         &json!([assistant(json!([{"type":"toolUse","id":"callabcitem123","name":"r","input":{}},
@@ -677,11 +681,11 @@ fn ids(mode: ToolCallIdMode, preserve_native: bool, openai_style: bool, input: V
         preserve_replay_safe_thinking_ids: false,
         allowed_tools: None,
     };
-    let messages = conv(input);
-    match sanitize_transcript_tool_call_ids(&messages, &options, &mut Vec::new()) {
-        Some(out) => conversation_to_value(&out),
-        None => conversation_to_value(&messages),
-    }
+    let mut messages = conv(input.clone());
+    let changed = sanitize_transcript_tool_call_ids(&mut messages, &options, &mut Vec::new());
+    let out = conversation_to_value(&messages);
+    assert_eq!(changed, out != input, "the changed flag tells");
+    out
 }
 
 fn call(id: &str) -> Value {
@@ -1099,4 +1103,68 @@ fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[test]
+fn responses_invariant_names_the_violation() {
+    use clawrouter_policy::replay::responses::{InvariantViolation, check_responses_invariant};
+    assert_eq!(
+        check_responses_invariant(&conv(json!([
+            assistant(json!([call("call_a")])),
+            user("u")
+        ]))),
+        Err(InvariantViolation::DanglingToolCall {
+            id: "call_a".into(),
+            index: 0
+        })
+    );
+    let orphan =
+        check_responses_invariant(&conv(json!([user("u"), result("call_b")]))).unwrap_err();
+    assert_eq!(
+        orphan.to_string(),
+        "invalid_replay_transcript: OpenAI Responses replay contains orphan_tool_result \"call_b\" (message 1)"
+    );
+    assert_eq!(
+        check_responses_invariant(&conv(json!([
+            assistant(json!([call("call_a")])),
+            result("call_a"),
+            user("u")
+        ]))),
+        Ok(())
+    );
+}
+
+#[test]
+fn anthropic_signed_thinking_turn_is_replayed_verbatim() {
+    let input = json!([user("read"),
+        {"role":"assistant","stopReason":"toolUse","content":[signed("plan", "sig"),
+            {"type":"toolCall","id":"toolu_01A","name":"read","arguments":{"p":1}}]},
+        {"role":"toolResult","toolCallId":"toolu_01A","toolName":"read","isError":false,"content":[text("r")]},
+        assistant(json!([text("done")]))]);
+    let (out, diagnostics) = apply_replay_policy(
+        Transport::AnthropicMessages,
+        "anthropic/claude-sonnet-4-6",
+        &conv(input.clone()),
+    );
+    check(&out, &input);
+    assert_eq!(diagnostics, []);
+}
+
+#[test]
+fn s7a_stale_openai_reasoning_after_a_model_switch() {
+    use clawrouter_policy::replay::responses::drop_stale_openai_reasoning;
+    let reasoning = signed("r", "{\"type\":\"reasoning\",\"id\":\"rs_1\"}");
+    let phased = json!({"type":"text","text":"t","textSignature":"{\"v\":1,\"id\":\"msg_1\",\"phase\":\"final_answer\"}"});
+    let input = json!([
+        {"role":"assistant","timestamp":10,"content":[reasoning, phased, {"type":"text","text":"u","textSignature":"msg_2"}]},
+        {"role":"assistant","timestamp":20,"content":[reasoning]},
+        {"role":"assistant","timestamp":30,"content":[reasoning, text("new")]}]);
+    let out = drop_stale_openai_reasoning(conv(input), 20.0, &mut Vec::new());
+    check(
+        &out,
+        &json!([
+            {"role":"assistant","timestamp":10,"content":[
+                {"type":"text","text":"t","textSignature":"{\"v\":1,\"phase\":\"final_answer\"}"}, text("u")]},
+            {"role":"assistant","timestamp":30,"content":[reasoning, text("new")]}]),
+    );
 }

@@ -67,6 +67,10 @@ pub struct ReplayContext<'a> {
     /// The session's "bootstrap marker written" state (§2.4 step 3, PD5), if the caller keeps
     /// one.
     pub session_has_bootstrap_marker: Option<&'a mut bool>,
+    /// When the session last switched model (epoch ms; the caller's model snapshots, §2.6
+    /// S7a step 2 / S11): on Responses APIs, OpenAI reasoning from before it is dropped. `None`
+    /// = no switch known (the step is skipped).
+    pub model_switch_at_ms: Option<f64>,
 }
 
 /// ClawRouter's replay for `transport` and `model_id` (§0.1 hooks, §2.6). Total and
@@ -138,6 +142,10 @@ pub fn apply_policy(
                 &mut diagnostics,
             );
         }
+        if let Some(switch_at) = context.model_switch_at_ms {
+            messages =
+                responses::drop_stale_openai_reasoning(messages, switch_at, &mut diagnostics);
+        }
         responses::normalize_responses_ids(&mut messages, &mut diagnostics);
         responses::downgrade_unpaired_function_calls(&mut messages, &mut diagnostics);
     } else {
@@ -162,13 +170,11 @@ pub fn apply_policy(
                 preserve_replay_safe_thinking_ids: provider_owned_replay,
                 allowed_tools: context.allowed_tools,
             };
-            if let Some(sanitized) = tool_call_ids::sanitize_transcript_tool_call_ids(
-                &messages,
+            tool_call_ids::sanitize_transcript_tool_call_ids(
+                &mut messages,
                 &options,
                 &mut diagnostics,
-            ) {
-                messages = sanitized;
-            }
+            );
         }
     }
     // S8.

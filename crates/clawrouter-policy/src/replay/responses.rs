@@ -1,8 +1,9 @@
 //! The Responses branch of S7 (POLICY.md §2.6 S7a steps 3–4) and the S10 invariant.
 //!
-//! Step 2 (drop stale OpenAI reasoning after a model switch) needs the session's model-snapshot
-//! entries, which a conversation alone does not carry: not implemented here (a caller that
-//! tracks model switches can drop those thinking blocks before calling the pipeline).
+//! Step 2 (drop stale OpenAI reasoning after a model switch) needs the time of the last model
+//! switch, which lives in the session's model-snapshot entries (S11), not in the conversation:
+//! [`drop_stale_openai_reasoning`] takes it as a parameter, and the pipeline runs it when
+//! [`ReplayContext::model_switch_at_ms`](super::ReplayContext::model_switch_at_ms) is set.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -76,6 +77,57 @@ pub fn is_openai_reasoning_signature(signature: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// S7a step 2: after a model switch at `switch_at_ms`, every assistant whose timestamp is at or
+/// before it (or missing / not a number) loses its thinking blocks with an OpenAI reasoning
+/// signature; a message that lost any keeps only the `phase` of each text block's
+/// `textSignature` (`{"v":1,"phase":…}`, or no signature). An assistant left empty is dropped.
+pub fn drop_stale_openai_reasoning(
+    messages: Vec<Message>,
+    switch_at_ms: f64,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Message> {
+    let mut out = Vec::with_capacity(messages.len());
+    for (index, mut message) in messages.into_iter().enumerate() {
+        let stale = message.timestamp().is_none_or(|t| t <= switch_at_ms);
+        if let Message::Assistant(assistant) = &mut message
+            && stale
+            && let Some(Content::Blocks(blocks)) = &mut assistant.content
+        {
+            let before = blocks.len();
+            blocks.retain(|block| {
+                !matches!(block, ContentBlock::Thinking(t) if t
+                    .thinking_signature
+                    .as_deref()
+                    .is_some_and(is_openai_reasoning_signature))
+            });
+            if blocks.len() != before {
+                for block in blocks.iter_mut() {
+                    if let ContentBlock::Text(text) = block {
+                        text.text_signature = text.text_signature.take().and_then(|sig| {
+                            let phase = serde_json::from_str::<Value>(&sig)
+                                .ok()?
+                                .get("phase")
+                                .filter(|phase| phase.is_string())
+                                .cloned()?;
+                            Some(serde_json::json!({"v": 1, "phase": phase}).to_string())
+                        });
+                    }
+                }
+                diagnostics.push(Diagnostic::at(
+                    DiagnosticKind::ThinkingRewritten,
+                    index,
+                    "OpenAI reasoning from before the model switch dropped",
+                ));
+                if blocks.is_empty() {
+                    continue;
+                }
+            }
+        }
+        out.push(message);
+    }
+    out
 }
 
 /// S7a step 3: every invalid Responses id (calls and all result alias fields) rewritten

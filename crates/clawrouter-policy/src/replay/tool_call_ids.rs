@@ -248,13 +248,13 @@ const PRIMARY_RESULT_ID_FIELDS: [&str; 6] = [
     "toolUseId",
 ];
 
-/// The occurrence-aware walk of §2.7.1 over a whole transcript. Returns `None` when nothing
-/// changed (the input stays as it is).
+/// The occurrence-aware walk of §2.7.1 over a whole transcript, in place. Returns whether
+/// anything changed (when nothing did, the messages are untouched).
 pub fn sanitize_transcript_tool_call_ids(
-    messages: &[Message],
+    messages: &mut [Message],
     options: &IdSanitizeOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Vec<Message>> {
+) -> bool {
     let mut allocator = IdAllocator::new(options.mode);
     // Replay-safe thinking turns keep their ids verbatim.
     let mut safe_turns: HashSet<usize> = HashSet::new();
@@ -282,9 +282,8 @@ pub fn sanitize_transcript_tool_call_ids(
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     let mut orphan_occurrences: HashMap<String, usize> = HashMap::new();
     let mut queues: HashMap<String, VecDeque<String>> = HashMap::new();
-    let mut out = messages.to_vec();
     let mut changed = false;
-    for (index, message) in out.iter_mut().enumerate() {
+    for (index, message) in messages.iter_mut().enumerate() {
         match message {
             Message::Assistant(assistant) => {
                 let Some(crate::conversation::Content::Blocks(blocks)) = &mut assistant.content
@@ -399,5 +398,5 @@ pub fn sanitize_transcript_tool_call_ids(
             _ => {}
         }
     }
-    changed.then_some(out)
+    changed
 }
