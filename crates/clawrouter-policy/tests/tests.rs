@@ -8,6 +8,7 @@
 )]
 
 mod bounded_id;
+mod generic;
 mod headers;
 mod properties;
 mod tools;

@@ -17,9 +17,10 @@
 //! `{}` (any value) and reported with [`SchemaAction::DepthLimitExceeded`] or
 //! [`SchemaAction::RefExpansionLimitExceeded`] — never unbounded memory, never a stack overflow.
 //!
-//! Not yet implemented: the generic pass of §4.1 (`normalizeToolParameterSchema`), which the
-//! host runs *before* the family hook. `normalize_tools` is the family hook alone (§4.0 step 2),
-//! which is what `clawrouter policy tools` prints and what every §5 case of sections I–M asserts.
+//! The generic pass of §4.1 (`normalizeToolParameterSchema`), which the host runs *before* the
+//! family hook, is [`generic::normalize_tool_parameter_schema`]. `normalize_tools` is the family
+//! hook alone (§4.0 step 2): what `clawrouter policy tools` prints and what every §5 case of
+//! sections I–M asserts.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -31,6 +32,7 @@ use crate::ToolDefinition;
 
 mod deepseek;
 mod gemini;
+pub mod generic;
 mod jsnum;
 mod openai;
 mod perplexity;
