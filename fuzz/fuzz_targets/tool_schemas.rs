@@ -1,5 +1,5 @@
 //! Tool-schema normalization (clawrouter-policy, POLICY.md §4) on arbitrary JSON: every family
-//! (and the native-OpenAI strict normalizer) never panics and finishes in bounded time, with
+//! (and the native-OpenAI strict normalizer, and the generic pass of §4.1) never panics and finishes in bounded time, with
 //! default limits and with tiny ones; the DeepSeek, Gemini and Perplexity families are
 //! idempotent (normalizing the output again changes nothing). Input that is not JSON is used as
 //! UTF-16 units for the bounded-id sanitizers (PROTOCOL.md §7.3), whose output must be ASCII
@@ -8,6 +8,7 @@
 
 use clawrouter_policy::ToolDefinition;
 use clawrouter_policy::bounded_id::BoundedIdKind;
+use clawrouter_policy::tools::generic::{GenericSchemaOptions, normalize_tool_parameter_schema};
 use clawrouter_policy::tools::{
     NormalizeLimits, ToolSchemaContext, inspect_tools, normalize_tools, normalize_tools_with,
 };
@@ -74,4 +75,22 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = normalize_tools_with(&native, &tools, NormalizeLimits::DEFAULT);
     let _ = normalize_tools_with(&native, &tools, tiny);
+    // The generic pass (POLICY.md §4.1), plain and with every provider-cleaning option.
+    for options in [
+        GenericSchemaOptions {
+            provider: "clawrouter",
+            model_id: "openai/gpt-5.5",
+            ..GenericSchemaOptions::default()
+        },
+        GenericSchemaOptions {
+            provider: "clawrouter",
+            model_id: "google/gemini-3.5-flash",
+            omit_empty_array_items: true,
+            tool_schema_profile: Some("llamacpp"),
+            unsupported_keywords: &["format", "items"],
+        },
+    ] {
+        let _ = normalize_tool_parameter_schema(&tools[0].parameters, &options, NormalizeLimits::DEFAULT);
+        let _ = normalize_tool_parameter_schema(&tools[0].parameters, &options, tiny);
+    }
 });

@@ -222,3 +222,88 @@ fn trim_js(value: &[u16]) -> &[u16] {
         .map_or(start, |i| i + 1);
     value.get(start..end).unwrap_or_default()
 }
+
+/// Why [`utf16_from_json_string`] rejected its input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a JSON string literal at byte {offset}: {reason}")]
+#[non_exhaustive]
+pub struct JsonStringError {
+    /// The byte offset in the input where the problem is.
+    pub offset: usize,
+    /// What is wrong there.
+    pub reason: &'static str,
+}
+
+/// The UTF-16 code units of one JSON string literal (`"…"`, surrounding whitespace allowed),
+/// with escaped lone surrogates kept as they are — as JavaScript's `JSON.parse` reads them —
+/// so that `clawrouter policy ids` can feed the golden vectors `"agent-\ud800"` of
+/// PROTOCOL.md §7.3 to [`BoundedIdKind::sanitize_utf16`].
+///
+/// ```
+/// use clawrouter_policy::bounded_id::{utf16_from_json_string, BoundedIdKind};
+/// let units = utf16_from_json_string(r#" "agent-\ud800" "#).unwrap();
+/// assert_eq!(
+///     BoundedIdKind::Attribution.sanitize_utf16(&units).as_deref(),
+///     Some("agent-_~b5bb5724a963ef36")
+/// );
+/// ```
+pub fn utf16_from_json_string(literal: &str) -> Result<Vec<u16>, JsonStringError> {
+    let fail = |offset: usize, reason: &'static str| JsonStringError { offset, reason };
+    let start = literal.len() - literal.trim_start().len();
+    let mut chars = literal
+        .char_indices()
+        .skip_while(|(_, c)| c.is_whitespace());
+    match chars.next() {
+        Some((_, '"')) => {}
+        _ => return Err(fail(start, "expected an opening '\"'")),
+    }
+    let mut units = Vec::with_capacity(literal.len());
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => {
+                let rest = literal.get(at + 1..).unwrap_or_default();
+                if !rest.trim().is_empty() {
+                    let offset = at + 1 + (rest.len() - rest.trim_start().len());
+                    return Err(fail(offset, "unexpected text after the closing '\"'"));
+                }
+                return Ok(units);
+            }
+            '\\' => {
+                let Some((_, escape)) = chars.next() else {
+                    return Err(fail(at, "unfinished escape"));
+                };
+                let unit = match escape {
+                    '"' => 0x22,
+                    '\\' => 0x5c,
+                    '/' => 0x2f,
+                    'b' => 0x08,
+                    'f' => 0x0c,
+                    'n' => 0x0a,
+                    'r' => 0x0d,
+                    't' => 0x09,
+                    'u' => {
+                        let mut value: u16 = 0;
+                        for _ in 0..4 {
+                            let digit = chars
+                                .next()
+                                .and_then(|(_, h)| h.to_digit(16))
+                                .ok_or_else(|| fail(at, "\\u needs four hex digits"))?;
+                            value = (value << 4) | digit as u16;
+                        }
+                        value
+                    }
+                    _ => return Err(fail(at, "unknown escape")),
+                };
+                units.push(unit);
+            }
+            c if u32::from(c) < 0x20 => {
+                return Err(fail(at, "control character inside a string (escape it)"));
+            }
+            c => {
+                let mut buf = [0u16; 2];
+                units.extend_from_slice(c.encode_utf16(&mut buf));
+            }
+        }
+    }
+    Err(fail(literal.len(), "missing the closing '\"'"))
+}

@@ -249,6 +249,82 @@ pub fn dispatch_headers(input: &DispatchInput<'_>) -> DispatchHeaders {
     out
 }
 
+/// The request id of PROTOCOL.md §7.4's opt-in S4+ordinal fallback (§14 D3):
+/// `<raw session id>:model:<k>`, where `k` is a counter the caller owns (starting at 1, advanced
+/// each time the fallback is evaluated). Pass it as [`DispatchInput::generated_request_id`]; it is
+/// request-id-sanitized there like any request id.
+pub fn ordinal_request_id(session_id: &str, ordinal: u64) -> String {
+    format!("{session_id}:model:{ordinal}")
+}
+
+/// The attribution headers the server validates (PROTOCOL.md §7.5), lower-cased.
+pub const ATTRIBUTION_HEADERS: &[&str] = &[
+    "x-clawrouter-session-id",
+    "x-claude-code-session-id",
+    "session-id",
+    "x-clawrouter-agent-id",
+    "x-claude-code-agent-id",
+    "x-clawrouter-parent-agent-id",
+    "x-claude-code-parent-agent-id",
+    "x-clawrouter-project-id",
+    "x-clawrouter-client",
+];
+
+/// A configured attribution header the server would reject (PROTOCOL.md §7.5, §14 D2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "configured header {name} is not a valid attribution id ({problem}): the server rejects every request carrying it with 400 invalid_attribution_id; use 1-256 characters of A-Z a-z 0-9 . _ ~ : / + @ = -"
+)]
+#[non_exhaustive]
+pub struct InvalidAttributionHeader {
+    /// The header name, as configured.
+    pub name: String,
+    /// What is wrong with the value (never the value itself).
+    pub problem: &'static str,
+}
+
+/// Checks the configured headers that the server treats as attribution ids (PROTOCOL.md §7.5):
+/// each must be, after trimming, 1–256 characters of the request-id safe set. Decision D2 of
+/// PROTOCOL.md §14: these human-chosen labels are validated when the client is configured, not
+/// silently rewritten. Returns the first offending header.
+///
+/// ```
+/// use clawrouter_policy::headers::validate_attribution_headers;
+/// assert!(validate_attribution_headers(&[("X-ClawRouter-Project-Id", "fakeco")]).is_ok());
+/// let error = validate_attribution_headers(&[("X-ClawRouter-Project-Id", "fake co")]).unwrap_err();
+/// assert_eq!(error.name, "X-ClawRouter-Project-Id");
+/// ```
+pub fn validate_attribution_headers(
+    headers: &[(&str, &str)],
+) -> Result<(), InvalidAttributionHeader> {
+    for &(name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        if !ATTRIBUTION_HEADERS.contains(&lower.as_str()) {
+            continue;
+        }
+        let value = value.trim();
+        let problem = if value.is_empty() {
+            Some("empty")
+        } else if value.chars().count() > 256 {
+            Some("longer than 256 characters")
+        } else if !value.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '.' | '_' | '~' | ':' | '/' | '+' | '@' | '=' | '-')
+        }) {
+            Some("a character outside the allowed set")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(InvalidAttributionHeader {
+                name: name.to_owned(),
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn redact_if_authorization<'v>(name: &str, value: &'v str) -> std::borrow::Cow<'v, str> {
     if !name.eq_ignore_ascii_case("authorization") {
         return std::borrow::Cow::Borrowed(value);

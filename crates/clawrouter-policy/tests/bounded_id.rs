@@ -138,3 +138,46 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn json_string_literals_keep_lone_surrogates() {
+    use clawrouter_policy::bounded_id::utf16_from_json_string;
+    let cases: &[(&str, &[u16])] = &[
+        (r#""main""#, &[0x6d, 0x61, 0x69, 0x6e]),
+        (r#" "\ud800" "#, &[0xd800]),
+        (r#""\uD83D\uDE00""#, &[0xd83d, 0xde00]),
+        ("\"😀\"", &[0xd83d, 0xde00]),
+        (
+            r#""a\"\\\/\b\f\n\r\t""#,
+            &[0x61, 0x22, 0x5c, 0x2f, 8, 12, 10, 13, 9],
+        ),
+    ];
+    for (literal, units) in cases {
+        assert_eq!(
+            utf16_from_json_string(literal).as_deref(),
+            Ok(*units),
+            "{literal}"
+        );
+    }
+    let errors: &[(&str, usize)] = &[
+        ("main", 0),
+        (r#""abc"#, 4),
+        (r#""a" x"#, 4),
+        (r#""\x""#, 1),
+        (r#""\u12""#, 1),
+        ("\"a\nb\"", 2),
+    ];
+    for (literal, offset) in errors {
+        assert_eq!(
+            utf16_from_json_string(literal).unwrap_err().offset,
+            *offset,
+            "{literal}"
+        );
+    }
+    // The golden vector with a lone surrogate, from its JSON form.
+    let units = utf16_from_json_string(r#""agent-\ud801""#).unwrap();
+    assert_eq!(
+        Attribution.sanitize_utf16(&units).as_deref(),
+        Some("agent-_~ea08c62b4c3003c4")
+    );
+}

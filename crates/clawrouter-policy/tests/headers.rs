@@ -1,6 +1,9 @@
 //! PROTOCOL.md §7.2/§7.4 and the header cases of §12.3 (24–31, 40), exact.
 
-use clawrouter_policy::headers::{DispatchInput, dispatch_headers, usable_api_key};
+use clawrouter_policy::headers::{
+    DispatchInput, dispatch_headers, ordinal_request_id, usable_api_key,
+    validate_attribution_headers,
+};
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
@@ -240,4 +243,66 @@ fn redaction_never_shows_the_key() {
     let debug = format!("{input:?} {headers:?} {:?}", headers.redacted());
     assert!(!debug.contains("secret"), "{debug}");
     assert!(debug.contains("Bearer [REDACTED]"));
+}
+
+#[test]
+fn d2_configured_attribution_headers_are_validated() {
+    let long = "p".repeat(257);
+    let ok: &[(&str, &str)] = &[
+        ("X-ClawRouter-Project-Id", " fakeco "),
+        ("x-clawrouter-client", "managed-openclaw"),
+        ("X-Other", "any thing at all"),
+        ("Authorization", "Bearer secret value"),
+    ];
+    assert_eq!(validate_attribution_headers(ok), Ok(()));
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "X-ClawRouter-Project-Id",
+            "fake co",
+            "a character outside the allowed set",
+        ),
+        ("x-claude-code-parent-agent-id", "  ", "empty"),
+        ("Session-Id", &long, "longer than 256 characters"),
+        (
+            "X-ClawRouter-Client",
+            "é",
+            "a character outside the allowed set",
+        ),
+    ];
+    for &(name, value, problem) in cases {
+        let error = validate_attribution_headers(&[(name, value)]).unwrap_err();
+        assert_eq!(error.name, name);
+        assert_eq!(error.problem, problem);
+        let text = error.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "configured header {name} is not a valid attribution id"
+            )),
+            "{text}"
+        );
+        assert!(
+            !text.contains(value.trim()) || value.trim().is_empty(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn d3_ordinal_request_id_opt_in() {
+    let session = "session-🚀";
+    let generated = ordinal_request_id(session, 2);
+    assert_eq!(generated, "session-🚀:model:2");
+    check(
+        DispatchInput {
+            session_id: Some(session),
+            generated_request_id: Some(&generated),
+            ..DispatchInput::default()
+        },
+        &[
+            ("X-ClawRouter-Client", "openclaw"),
+            // sha256(utf16le("session-🚀")) and sha256(utf16le("session-🚀:model:2")), computed independently.
+            ("X-ClawRouter-Session-Id", "session-_~9833374d134f9a6e"),
+            ("X-Request-ID", "session-_~f9d1b1326354774e:model:2"),
+        ],
+    );
 }

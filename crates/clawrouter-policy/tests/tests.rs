@@ -14,6 +14,7 @@
 mod bounded_id;
 mod conversation;
 mod convert;
+mod generic;
 mod headers;
 mod policy_records;
 mod replay_properties;

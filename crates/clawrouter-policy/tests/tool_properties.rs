@@ -4,6 +4,7 @@
 //! one wherever the rule is meant to be lossless.
 
 use clawrouter_policy::ToolDefinition;
+use clawrouter_policy::tools::generic::{GenericSchemaOptions, normalize_tool_parameter_schema};
 use clawrouter_policy::tools::{
     NormalizeLimits, ToolSchemaContext, inspect_tools, normalize_tools, normalize_tools_with,
 };
@@ -339,6 +340,29 @@ proptest! {
             base_url: "",
         };
         let _ = normalize_tools_with(&openai, &tools, limits);
+        for model in ["google/gemini-3.5-flash", "openai/gpt-5.5"] {
+            let options = GenericSchemaOptions {
+                provider: "clawrouter",
+                model_id: model,
+                tool_schema_profile: Some("llamacpp"),
+                unsupported_keywords: &["format"],
+                ..GenericSchemaOptions::default()
+            };
+            let _ = normalize_tool_parameter_schema(&tools[0].parameters, &options, limits);
+        }
+    }
+
+    #[test]
+    fn generic_pass_inlines_every_resolvable_ref(schema in root(Vocabulary { refs: true, ..EVERYTHING })) {
+        let options = GenericSchemaOptions {
+            provider: "clawrouter",
+            model_id: "openai/gpt-5.5",
+            ..GenericSchemaOptions::default()
+        };
+        let (once, _) = normalize_tool_parameter_schema(&schema, &options, NormalizeLimits::DEFAULT);
+        let text = serde_json::to_string(&once).unwrap();
+        // Only the unresolvable reference of the generator may remain.
+        prop_assert!(!text.contains("#/$defs/A") && !text.contains("#/$defs/N") && !text.contains("#/definitions/C"), "{}", text);
     }
 
     #[test]

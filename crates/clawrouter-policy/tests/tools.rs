@@ -9,7 +9,7 @@ use clawrouter_policy::ToolDefinition;
 use clawrouter_policy::tools::{
     NormalizeLimits, SchemaAction, ToolFamily, ToolSchemaContext, clean_schema_for_gemini,
     find_openai_strict_schema_violations, find_unsupported_schema_keywords, inspect_tools,
-    normalize_tools, normalize_tools_with,
+    normalize_tools, normalize_tools_for_family, normalize_tools_with,
 };
 use serde_json::{Value, json};
 
@@ -353,6 +353,33 @@ fn j7_j8_only_any_of_collapses_when_both_exist() {
         &tools,
         json!([{"toolName":"t","toolIndex":0,"violations":["t.parameters.properties.a.anyOf","t.parameters.oneOf"]}]),
     );
+}
+
+#[test]
+fn j3_families_by_name() {
+    for (name, family) in [
+        ("openai", ToolFamily::OpenAi),
+        ("deepseek", ToolFamily::DeepSeek),
+        ("gemini", ToolFamily::Gemini),
+        ("perplexity", ToolFamily::Perplexity),
+    ] {
+        assert_eq!(name.parse::<ToolFamily>(), Ok(family));
+        assert_eq!(family.as_str(), name);
+    }
+    let error = "anthropic".parse::<ToolFamily>().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "unknown tool-schema family \"anthropic\": expected one of openai, deepseek, gemini, perplexity"
+    );
+    // A family applied on its own, whatever the model id.
+    let tools = [tool("t", json!({"anyOf":[{"type":"string"}]}))];
+    let out = normalize_tools_for_family(
+        ToolFamily::DeepSeek,
+        &ToolSchemaContext::clawrouter("openai/gpt-5.5"),
+        &tools,
+        NormalizeLimits::DEFAULT,
+    );
+    assert_eq!(out.tools[0].parameters, json!({"type":"string"}));
 }
 
 // ---------------------------------------------------------------- K. openai

@@ -17,9 +17,10 @@
 //! `{}` (any value) and reported with [`SchemaAction::DepthLimitExceeded`] or
 //! [`SchemaAction::RefExpansionLimitExceeded`] — never unbounded memory, never a stack overflow.
 //!
-//! Not yet implemented: the generic pass of §4.1 (`normalizeToolParameterSchema`), which the
-//! host runs *before* the family hook. `normalize_tools` is the family hook alone (§4.0 step 2),
-//! which is what `clawrouter policy tools` prints and what every §5 case of sections I–M asserts.
+//! The generic pass of §4.1 (`normalizeToolParameterSchema`), which the host runs *before* the
+//! family hook, is [`generic::normalize_tool_parameter_schema`]. `normalize_tools` is the family
+//! hook alone (§4.0 step 2): what `clawrouter policy tools` prints and what every §5 case of
+//! sections I–M asserts.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -31,6 +32,7 @@ use crate::ToolDefinition;
 
 mod deepseek;
 mod gemini;
+pub mod generic;
 mod jsnum;
 mod openai;
 mod perplexity;
@@ -134,6 +136,34 @@ impl ToolFamily {
             ToolFamily::Perplexity => "perplexity",
         }
     }
+}
+
+impl std::str::FromStr for ToolFamily {
+    type Err = UnknownToolFamily;
+
+    /// A family by its name (`openai`, `deepseek`, `gemini`, `perplexity`; POLICY.md §5 J3:
+    /// an unknown family is an error).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "openai" => Ok(ToolFamily::OpenAi),
+            "deepseek" => Ok(ToolFamily::DeepSeek),
+            "gemini" => Ok(ToolFamily::Gemini),
+            "perplexity" => Ok(ToolFamily::Perplexity),
+            _ => Err(UnknownToolFamily {
+                name: name.to_owned(),
+            }),
+        }
+    }
+}
+
+/// A tool-schema family name that is not one of `openai`, `deepseek`, `gemini`, `perplexity`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown tool-schema family {name:?}: expected one of openai, deepseek, gemini, perplexity"
+)]
+pub struct UnknownToolFamily {
+    /// The name that was given.
+    pub name: String,
 }
 
 /// What the family hook sees of the model (POLICY.md §4.0 step 2). Only the openai family's
@@ -329,7 +359,22 @@ pub fn normalize_tools_with<'a>(
     tools: &'a [ToolDefinition],
     limits: NormalizeLimits,
 ) -> NormalizedTools<'a> {
-    let family = ToolFamily::for_model(context.model_id);
+    normalize_tools_for_family(
+        ToolFamily::for_model(context.model_id),
+        context,
+        tools,
+        limits,
+    )
+}
+
+/// Applies one given family, whatever the model id says (POLICY.md §5 J3: each family's
+/// normalize hook on its own). The openai family still applies its gate to `context`.
+pub fn normalize_tools_for_family<'a>(
+    family: ToolFamily,
+    context: &ToolSchemaContext<'_>,
+    tools: &'a [ToolDefinition],
+    limits: NormalizeLimits,
+) -> NormalizedTools<'a> {
     let mut diagnostics = Vec::new();
     let tools = match family {
         ToolFamily::OpenAi => {
