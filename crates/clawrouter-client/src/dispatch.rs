@@ -613,8 +613,6 @@ impl Stream for ResponseStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        let span = this.span.clone();
-        let _entered = span.enter();
         loop {
             if let Some(event) = this.queue.pop_front() {
                 return Poll::Ready(Some(Ok(event)));
@@ -628,7 +626,12 @@ impl Stream for ResponseStream {
                 }
                 return Poll::Ready(None);
             }
-            match this.body.as_mut().poll_next(cx) {
+            // The span is entered around the IO only, not for each queued event.
+            let polled = {
+                let _entered = this.span.enter();
+                this.body.as_mut().poll_next(cx)
+            };
+            match polled {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.sleep.as_mut().reset(Instant::now() + this.idle);
                     this.feed(&chunk);
