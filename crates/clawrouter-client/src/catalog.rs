@@ -520,4 +520,22 @@ mod tests {
         check("{\"providers\":", None, None);
         check(r#"{"providers":[1e400]}"#, Some(1), None);
     }
+
+    proptest::proptest! {
+        /// Any bytes: no panic, and a body that is not a JSON object has no envelope.
+        #[test]
+        fn envelope_of_arbitrary_bytes(body in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let envelope = Envelope::read(&body);
+            if !body.contains(&b'{') {
+                proptest::prop_assert_eq!(envelope, Envelope::default());
+            }
+        }
+
+        /// The providers count of any array of small values is its length.
+        #[test]
+        fn providers_count(values in proptest::collection::vec(0u32..1000, 0..50)) {
+            let body = serde_json::json!({"providers": values, "version": "v1"}).to_string();
+            proptest::prop_assert_eq!(Envelope::read(body.as_bytes()).providers, Some(values.len()));
+        }
+    }
 }

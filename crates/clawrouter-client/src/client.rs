@@ -226,6 +226,11 @@ impl ClientBuilder {
                 self.base
             )));
         }
+        if root.host_str() == Some("clawrouter.openclaw.ai") && root.scheme() != "https" {
+            return Err(ClientError::Config(format!(
+                "the default ClawRouter origin is only reached over HTTPS (PROTOCOL.md §4.1); use {DEFAULT_ROOT_URL}"
+            )));
+        }
         if root.query().is_some() || root.fragment().is_some() || !root.username().is_empty() {
             return Err(ClientError::Config(format!(
                 "the base URL {} must not carry credentials, a query or a fragment",
@@ -761,5 +766,18 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(error.to_string().contains("http or https"), "{error}");
+        let error = Client::builder()
+            .base_url(BaseUrl::new(Some("http://clawrouter.openclaw.ai/v1")))
+            .build()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("only reached over HTTPS"),
+            "{error}"
+        );
+        let error = Client::builder()
+            .base_url(BaseUrl::new(Some("https://user:pw@r.example")))
+            .build()
+            .unwrap_err();
+        assert!(!error.to_string().is_empty());
     }
 }

@@ -42,6 +42,7 @@ use futures_util::stream::BoxStream;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tokio::time::{Instant, Sleep};
+use tracing::Instrument;
 
 use crate::client::{Client, Outgoing};
 use crate::error::{ClientError, Operation, TimeoutPhase};
@@ -159,6 +160,22 @@ impl Client {
     /// (auth, budget, rate limit, unavailable, bad request), timeouts and connection failures
     /// before the response, [`ClientError::MalformedBody`] for a response that is not a stream.
     pub async fn dispatch(&self, request: DispatchRequest) -> Result<ResponseStream, ClientError> {
+        let span = dispatch_span(&request);
+        let result = self
+            .dispatch_in(request, span.clone())
+            .instrument(span.clone())
+            .await;
+        if let Err(error) = &result {
+            span.record("error.type", error_type(error));
+        }
+        result
+    }
+
+    async fn dispatch_in(
+        &self,
+        request: DispatchRequest,
+        span: tracing::Span,
+    ) -> Result<ResponseStream, ClientError> {
         let transport = request.transport;
         let operation = Operation::Dispatch(transport);
         let mut url = self.url_under_root(operation, &request.url)?;
@@ -224,6 +241,7 @@ impl Client {
             framing,
             response,
             self.timeouts().idle,
+            span,
         ))
     }
 
@@ -292,6 +310,7 @@ pub struct ResponseStream {
     error_reported: bool,
     request_id: Option<String>,
     status: u16,
+    span: tracing::Span,
 }
 
 impl fmt::Debug for ResponseStream {
@@ -312,6 +331,7 @@ impl ResponseStream {
         framing: Framing,
         response: reqwest::Response,
         idle: Duration,
+        span: tracing::Span,
     ) -> Self {
         let request_id = response
             .headers()
@@ -343,6 +363,7 @@ impl ResponseStream {
             error_reported: false,
             request_id,
             status,
+            span,
         }
     }
 
@@ -440,10 +461,24 @@ impl ResponseStream {
             None => finished,
         };
         let transport = self.transport;
-        self.outcome = Some(assembler.finish_stream(end).map_err(|failure| StreamError {
+        let outcome = assembler.finish_stream(end).map_err(|failure| StreamError {
             error: failure_error(transport, failure.cause),
             partial: failure.partial,
-        }));
+        });
+        self.set_outcome(outcome);
+    }
+
+    /// Ends the stream and records the outcome on the span (OpenTelemetry GenAI attributes).
+    fn set_outcome(&mut self, outcome: Result<AssembledMessage, StreamError>) {
+        let (message, error) = match &outcome {
+            Ok(message) => (message, None),
+            Err(failure) => (&*failure.partial, Some(&failure.error)),
+        };
+        record_message(&self.span, message);
+        if let Some(error) = error {
+            self.span.record("error.type", error_type(error));
+        }
+        self.outcome = Some(outcome);
     }
 
     /// The stream failed before its end: keep what arrived, drop the connection.
@@ -463,10 +498,74 @@ impl ResponseStream {
             },
             None => error,
         };
-        self.outcome = Some(Err(StreamError {
+        self.set_outcome(Err(StreamError {
             partial: Box::new(partial),
             error,
         }));
+    }
+}
+
+/// The span of one model call, named and attributed after the OpenTelemetry GenAI semantic
+/// conventions (`gen_ai.*`). It carries no header value, no body and no key.
+fn dispatch_span(request: &DispatchRequest) -> tracing::Span {
+    let model = match &request.body {
+        RequestBody::Json(body) => body.get("model").and_then(|model| model.as_str()),
+        RequestBody::Bytes(_) => None,
+    };
+    let address = url::Url::parse(&request.url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned));
+    tracing::info_span!(
+        "gen_ai.chat",
+        otel.name = %format!("chat {}", model.unwrap_or_default()),
+        gen_ai.operation.name = "chat",
+        gen_ai.provider.name = "clawrouter",
+        gen_ai.request.model = model,
+        clawrouter.transport = request.transport.as_str(),
+        server.address = address.as_deref(),
+        gen_ai.response.id = tracing::field::Empty,
+        gen_ai.response.model = tracing::field::Empty,
+        gen_ai.response.finish_reasons = tracing::field::Empty,
+        gen_ai.usage.input_tokens = tracing::field::Empty,
+        gen_ai.usage.output_tokens = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    )
+}
+
+/// Records what the response said on the call's span.
+fn record_message(span: &tracing::Span, message: &AssembledMessage) {
+    if let Some(id) = &message.id {
+        span.record("gen_ai.response.id", id.as_str());
+    }
+    if let Some(model) = &message.model {
+        span.record("gen_ai.response.model", model.as_str());
+    }
+    if let Some(reason) = &message.finish_reason {
+        span.record("gen_ai.response.finish_reasons", reason.as_str());
+    }
+    if let Some(usage) = &message.usage {
+        if let Some(input) = usage.input {
+            span.record("gen_ai.usage.input_tokens", input);
+        }
+        if let Some(output) = usage.output {
+            span.record("gen_ai.usage.output_tokens", output);
+        }
+    }
+}
+
+/// The `error.type` attribute: the error class, never its text.
+fn error_type(error: &ClientError) -> &'static str {
+    match error {
+        ClientError::Auth { .. } => "auth",
+        ClientError::BudgetExhausted { .. } => "budget_exhausted",
+        ClientError::RateLimited { .. } => "rate_limited",
+        ClientError::Unavailable { .. } => "unavailable",
+        ClientError::BadRequest { .. } => "bad_request",
+        ClientError::Timeout { .. } => "timeout",
+        ClientError::Connect { .. } | ClientError::Network { .. } => "network",
+        ClientError::ProviderStream { .. } => "provider_error",
+        ClientError::Truncated { .. } => "truncated",
+        _ => "other",
     }
 }
 
@@ -527,7 +626,12 @@ impl Stream for ResponseStream {
                 }
                 return Poll::Ready(None);
             }
-            match this.body.as_mut().poll_next(cx) {
+            // The span is entered around the IO only, not for each queued event.
+            let polled = {
+                let _entered = this.span.enter();
+                this.body.as_mut().poll_next(cx)
+            };
+            match polled {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.sleep.as_mut().reset(Instant::now() + this.idle);
                     this.feed(&chunk);

@@ -543,6 +543,27 @@ mod tests {
         check(b"", 4, "");
     }
 
+    proptest::proptest! {
+        /// Any bytes, any limit: a body within the limit is kept whole; a valid UTF-8 body is cut
+        /// to a prefix of at most `limit` bytes that loses at most 3 bytes to the boundary.
+        #[test]
+        fn excerpt_of_arbitrary_bytes(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+            limit in 0usize..80,
+        ) {
+            let text = excerpt(&body, limit, None);
+            let whole = String::from_utf8_lossy(&body).into_owned();
+            if body.len() <= limit {
+                proptest::prop_assert_eq!(&text, &whole);
+            }
+            if std::str::from_utf8(&body).is_ok() {
+                proptest::prop_assert!(whole.starts_with(&text));
+                proptest::prop_assert!(text.len() <= limit);
+                proptest::prop_assert!(text.len() + 3 >= body.len().min(limit));
+            }
+        }
+    }
+
     #[test]
     fn excerpt_redacts_the_key() {
         assert_eq!(

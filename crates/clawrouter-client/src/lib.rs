@@ -61,9 +61,17 @@
 //!   refused ([`ClientError::RedirectRefused`]), so the key never follows one.
 //! - 401/403 are [`ClientError::Auth`]: there is no fallback to other credentials.
 //!
+//! # Tracing
+//!
+//! Each model call runs in a `gen_ai.chat` span with the OpenTelemetry GenAI attributes
+//! (`gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, and at the end
+//! `gen_ai.response.id`, `gen_ai.response.model`, `gen_ai.response.finish_reasons`,
+//! `gen_ai.usage.input_tokens` / `output_tokens`, `error.type`). Spans carry no header value, no
+//! body and no key.
+//!
 //! Not yet implemented: building requests from a neutral conversation (`clawrouter-policy`),
-//! resolving the catalog into models and usage snapshots (`clawrouter-catalog`), `tracing`
-//! spans, and the runtime model snapshots of PROTOCOL.md §5.2.
+//! resolving the catalog into models and usage snapshots (`clawrouter-catalog`), spans for the
+//! catalog and usage calls, and the runtime model snapshots of PROTOCOL.md §5.2.
 
 pub mod cache;
 pub mod catalog;

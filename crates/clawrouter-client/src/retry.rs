@@ -318,6 +318,19 @@ mod tests {
         check(&[("retry-after", "-5")], None);
     }
 
+    proptest::proptest! {
+        /// Any header text: parsing never panics.
+        #[test]
+        fn retry_after_of_arbitrary_text(value in "[ -~]{0,40}") {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = http::HeaderValue::from_str(&value) {
+                headers.insert("retry-after", value.clone());
+                headers.insert("retry-after-ms", value);
+            }
+            let _ = retry_after(&headers, SystemTime::now());
+        }
+    }
+
     #[test]
     fn http_dates() {
         let check = |text: &str, seconds: u64| {

@@ -158,6 +158,59 @@ async fn a_body_that_ends_cleanly_before_the_terminal_signal_is_truncated() {
 }
 
 #[tokio::test]
+async fn a_reset_before_the_headers_is_a_retryable_network_error() {
+    let server = RawServer::start("", vec![Step::Close]).await;
+    let error = client(&server.url)
+        .dispatch(chat(&server.url))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ClientError::Network { .. }), "{error}");
+    assert!(error.is_retryable());
+    // Not retried: a dispatch `POST` is not idempotent unless the request says so.
+    assert_eq!(server.requests.lock().unwrap().len(), 1);
+    let error = client(&server.url)
+        .dispatch(chat(&server.url).retry(true))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ClientError::Network { .. }), "{error}");
+    assert_eq!(server.requests.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_broken_chunked_encoding_or_a_cut_inside_a_character_keeps_the_partial_message() {
+    let cut_character =
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\u{e9}\"}}]}\n\n";
+    let split = cut_character.find('\u{e9}').unwrap() + 1; // inside the two bytes of é
+    for steps in [
+        vec![
+            Step::chunk(HEL),
+            Step::Raw(b"zz\r\nnot a chunk\r\n".to_vec()),
+            Step::Close,
+        ],
+        vec![
+            Step::chunk(HEL),
+            Step::chunk(&cut_character.as_bytes()[..split]),
+            Step::Close,
+        ],
+    ] {
+        let server = RawServer::event_stream(steps).await;
+        let failure = client(&server.url)
+            .dispatch(chat(&server.url))
+            .await
+            .unwrap()
+            .finish()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure.error, ClientError::Truncated { .. }),
+            "{}",
+            failure.error
+        );
+        assert_eq!(failure.partial.text(), "Hel");
+    }
+}
+
+#[tokio::test]
 async fn an_error_event_after_http_200_is_a_provider_error_with_the_partial_message() {
     let body = concat!(
         "event: message_start\n",

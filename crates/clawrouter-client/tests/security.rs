@@ -178,3 +178,73 @@ async fn debug_and_errors_never_show_the_key() {
     assert!(texts[0].contains("[REDACTED]"), "{}", texts[0]);
     assert!(texts[4].contains("[REDACTED]"), "{}", texts[4]);
 }
+
+/// A writer that keeps what the subscriber prints.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn dispatch_spans_follow_the_gen_ai_conventions_and_never_carry_the_key() {
+    let router = MockServer::start().await;
+    let body = concat!(
+        "data: {\"id\":\"chatcmpl-1\",\"model\":\"gpt-5.6\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n",
+        "data: {\"id\":\"chatcmpl-1\",\"model\":\"gpt-5.6\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n",
+        "data: [DONE]\n\n",
+    );
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), "text/event-stream"),
+        )
+        .mount(&router)
+        .await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let request = DispatchRequest::new(
+        Transport::OpenAiCompletions,
+        format!("{}/v1/chat/completions", router.uri()),
+        json!({"model": "openai/gpt-5.6", "stream": true}),
+    )
+    .header(
+        HeaderName::from_static("x-clawrouter-session-id"),
+        "session-1",
+    );
+    let message = client(&router.uri())
+        .dispatch(request)
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(message.text(), "Hi");
+    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for needle in [
+        "gen_ai.chat",
+        "gen_ai.operation.name=\"chat\"",
+        "gen_ai.provider.name=\"clawrouter\"",
+        "gen_ai.request.model=\"openai/gpt-5.6\"",
+        "gen_ai.response.id=\"chatcmpl-1\"",
+        "gen_ai.response.finish_reasons=\"stop\"",
+        "gen_ai.usage.output_tokens=2",
+    ] {
+        assert!(output.contains(needle), "{needle} missing from:\n{output}");
+    }
+    assert!(!output.contains(TEST_KEY), "{output}");
+    assert!(!output.contains("CANARY"), "{output}");
+}

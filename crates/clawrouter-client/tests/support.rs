@@ -118,6 +118,8 @@ pub enum Step {
     Chunk(Vec<u8>),
     /// Wait.
     Pause(Duration),
+    /// Bytes written as they are, outside chunk framing (a broken chunked encoding).
+    Raw(Vec<u8>),
     /// The terminating zero-length chunk (a clean end of the body).
     End,
     /// Close the connection now (without the terminating chunk: a cut body).
@@ -145,13 +147,17 @@ pub struct RawServer {
 
 impl RawServer {
     /// Starts a server whose responses are `head` (status line and headers, without the final
-    /// blank line) followed by `steps`.
+    /// blank line) followed by `steps`. An empty `head` writes no head at all.
     pub async fn start(head: &str, steps: Vec<Step>) -> RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let peer_gone = Arc::new(Notify::new());
-        let head = format!("{head}\r\n\r\n");
+        let head = if head.is_empty() {
+            String::new()
+        } else {
+            format!("{head}\r\n\r\n")
+        };
         let server = RawServer {
             url,
             requests: Arc::clone(&requests),
@@ -237,6 +243,11 @@ async fn serve(
                 }
             }
             Step::Pause(duration) => tokio::time::sleep(*duration).await,
+            Step::Raw(bytes) => {
+                if socket.write_all(bytes).await.is_err() {
+                    return;
+                }
+            }
             Step::End => {
                 let _ = socket.write_all(b"0\r\n\r\n").await;
             }
