@@ -1,28 +1,43 @@
 //! The async ClawRouter client: catalog fetch and cache, usage, and streaming dispatch for the
 //! four transports, over reqwest (rustls) and tokio.
 //!
-//! ```no_run
-//! use clawrouter_client::{Client, DispatchRequest};
-//! use clawrouter_wire::transport::Transport;
-//! use serde_json::json;
+//! ```
+//! use clawrouter_catalog::BaseUrl;
+//! use clawrouter_client::{ChatRequest, Client};
+//! use futures_util::StreamExt;
+//! # use clawrouter_emulator::{Emulator, Scenario};
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! // The default origin, the key from CLAWROUTER_API_KEY.
-//! let client = Client::from_env()?;
-//! let catalog = client.fetch_catalog_raw().await?; // `GET /v1/catalog`, ≤ 4 MiB, 5 s budget
-//! # let _ = catalog;
-//! let url = format!("{}/chat/completions", client.base_url().api_base());
-//! let body = json!({"model": "openai/gpt-5.6", "stream": true,
-//!                   "messages": [{"role": "user", "content": "Hi"}]});
-//! let stream = client
-//!     .dispatch(DispatchRequest::new(Transport::OpenAiCompletions, url, body))
-//!     .await?;
-//! let message = stream.finish().await?; // or poll it as a `Stream` of events
-//! println!("{}", message.text());
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = Emulator::start(Scenario::default().with_chunk_delay_ms(0)).await?;
+//! # let (router, key) = (emulator.base_url().to_owned(), "clawrouter-test-demo-emulator0001");
+//! // `Client::from_env()` reads CLAWROUTER_API_KEY and uses the default origin; here the router
+//! // is the built-in emulator.
+//! let client = Client::builder()
+//!     .base_url(BaseUrl::new(Some(&router)))
+//!     .api_key(key.into())
+//!     .build()?;
+//!
+//! // What the key may use: cached for 60 s, shared by concurrent callers.
+//! let catalog = client.catalog().await?;
+//! let model = catalog.select("clawrouter/anthropic/claude-sonnet-4-6", None)?;
+//! assert_eq!(model.transport().as_str(), "anthropic-messages");
+//!
+//! // One call: the transport, endpoint, replay policy and headers follow from the catalog.
+//! let request = ChatRequest::user("clawrouter/anthropic/claude-sonnet-4-6", "Hi there");
+//! let mut stream = client.chat(&request).await?;
+//! while let Some(event) = stream.next().await {
+//!     let _event = event?; // provider-neutral `StreamEvent`s as they arrive
+//! }
+//! assert!(stream.message().text().starts_with("You said: \"Hi there\""));
+//! # emulator.shutdown().await?;
 //! # Ok(()) }
 //! ```
 //!
-//! The example above needs a server; this one runs as is and shows the pieces that need none:
+//! Lower down, [`Client::dispatch`] sends a request body you built yourself and decodes the
+//! answer; [`Client::fetch_catalog_raw`] and [`Client::fetch_usage`] return the raw bodies.
+//!
+//! The pieces that need no server:
 //!
 //! ```
 //! use std::time::Duration;
@@ -50,6 +65,8 @@
 //! | [`catalog`] | `GET /v1/catalog` and [`CatalogCache`] | PROTOCOL.md §4.1, §5.1, §14 D12 |
 //! | [`cache`] | [`SharedCache`]: TTL, in-flight sharing, no caching of failures | PROTOCOL.md §5.1 |
 //! | [`usage`] | `GET /v1/usage` → status and body | PROTOCOL.md §8 |
+//! | `models` | [`Client::catalog`], [`Client::model`], [`Client::usage`]: the resolved catalog (cached) and the usage snapshot | PROTOCOL.md §4, §5.1, §8.3 |
+//! | [`chat`] | [`ChatRequest`], [`Client::chat`], [`prepare_chat`]: a neutral conversation → the model's transport, replay, tools, headers | PROTOCOL.md §4.10, §7; POLICY.md |
 //! | [`dispatch`] | [`Client::dispatch`] → [`ResponseStream`] of [`StreamEvent`](clawrouter_wire::events::StreamEvent)s | PROTOCOL.md §7, WIRE.md §2 |
 //!
 //! # Security properties
@@ -69,9 +86,8 @@
 //! `gen_ai.usage.input_tokens` / `output_tokens`, `error.type`). Spans carry no header value, no
 //! body and no key.
 //!
-//! Not yet implemented: building requests from a neutral conversation (`clawrouter-policy`),
-//! resolving the catalog into models and usage snapshots (`clawrouter-catalog`), spans for the
-//! catalog and usage calls, and the runtime model snapshots of PROTOCOL.md §5.2.
+//! Not yet implemented: `tracing` spans for the catalog and usage calls, and the runtime model
+//! snapshots of PROTOCOL.md §5.2.
 
 pub mod cache;
 pub mod catalog;
