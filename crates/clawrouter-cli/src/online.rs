@@ -316,7 +316,7 @@ fn print_usage(snapshot: &UsageSnapshot, out: &mut Out) -> Result<(), Failure> {
             .reset_at_ms
             .map(|ms| format!(", resets {}", utc_date(ms)))
             .unwrap_or_default();
-        writeln!(out, "budget    {:.1}% used{reset}", window.used_percent)?;
+        writeln!(out, "budget    {:.2}% used{reset}", window.used_percent)?;
     }
     if let Some(summary) = snapshot.summary() {
         writeln!(out, "totals    {summary}")?;

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use clawrouter_catalog::prepare_openclaw_model;
-use clawrouter_policy::bounded_id::BoundedIdKind;
+use clawrouter_policy::bounded_id::{BoundedIdKind, utf16_from_json_string};
 use clawrouter_policy::headers::{DispatchInput, dispatch_headers};
 use clawrouter_policy::replay::policy::ToolCallIdMode;
 use clawrouter_policy::replay::tool_call_ids::sanitize_tool_call_id_list;
@@ -110,64 +110,14 @@ fn lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Parses one JSON string literal (or `null`) surrounded by optional JSON whitespace.
 fn parse_literal(line: &[u8]) -> Result<Literal, String> {
-    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
-    let start = line.iter().position(|b| !is_space(b)).unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| !is_space(b))
-        .map_or(start, |at| at + 1);
-    let text = line.get(start..end).unwrap_or_default();
-    if text == b"null" {
+    let text = std::str::from_utf8(line)
+        .map_err(|error| format!("invalid UTF-8 at byte {}", error.valid_up_to()))?;
+    if text.trim_matches([' ', '\t', '\r', '\n']) == "null" {
         return Ok(None);
     }
-    let text = std::str::from_utf8(text)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", start + e.valid_up_to()))?;
-    let body = text
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .filter(|_| text.len() >= 2)
-        .ok_or_else(|| "not a JSON string literal".to_owned())?;
-    let mut units = Vec::with_capacity(body.len());
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Err("unescaped '\"' inside the string".to_owned()),
-            '\\' => {
-                let escaped = chars.next().ok_or("a lone '\\' at the end of the string")?;
-                let unit = match escaped {
-                    '"' => 0x22,
-                    '\\' => 0x5c,
-                    '/' => 0x2f,
-                    'b' => 0x08,
-                    'f' => 0x0c,
-                    'n' => 0x0a,
-                    'r' => 0x0d,
-                    't' => 0x09,
-                    'u' => {
-                        let hex: String = chars.by_ref().take(4).collect();
-                        if hex.len() != 4 {
-                            return Err("a \\u escape needs four hex digits".to_owned());
-                        }
-                        u16::from_str_radix(&hex, 16)
-                            .map_err(|_| format!("\\u{hex} is not four hex digits"))?
-                    }
-                    other => return Err(format!("invalid escape \\{other}")),
-                };
-                units.push(unit);
-            }
-            c if u32::from(c) < 0x20 => {
-                return Err(format!(
-                    "unescaped control character U+{:04X}",
-                    u32::from(c)
-                ));
-            }
-            c => {
-                let mut buffer = [0u16; 2];
-                units.extend_from_slice(c.encode_utf16(&mut buffer));
-            }
-        }
-    }
-    Ok(Some(units))
+    utf16_from_json_string(text)
+        .map(Some)
+        .map_err(|error| error.to_string())
 }
 
 /// Runs `policy headers`: one dispatch description on stdin, `{"modelId","headers"}` on stdout.
