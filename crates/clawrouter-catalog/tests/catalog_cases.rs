@@ -850,7 +850,9 @@ fn cases_22_23_thinking_profile() {
         "off", "low", "medium", "high", "xhigh", "max", "ultra",
     ]);
     let without = Some(vec!["off", "low", "medium", "high", "xhigh", "max"]);
-    let cases: [(&Value, Option<&str>, Option<Vec<&str>>); 8] = [
+    /// (efforts, runtime, expected levels)
+    type Case<'a> = (&'a Value, Option<&'a str>, Option<Vec<&'a str>>);
+    let cases: [Case<'_>; 8] = [
         (&six, Some("openclaw"), with_ultra.clone()),
         (&six, Some("auto"), with_ultra.clone()),
         (&six, Some("  OpenClaw "), with_ultra),
