@@ -27,6 +27,7 @@
 
 use bytes::Bytes;
 
+pub mod catalog_corpus;
 pub mod corpus;
 pub mod json_run;
 pub mod levels;

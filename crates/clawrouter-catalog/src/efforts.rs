@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::json::Json;
+
 /// A canonical wire reasoning effort, in canonical order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReasoningEffort {
@@ -105,8 +107,8 @@ impl fmt::Debug for EffortSet {
 }
 
 /// Why a `supportedReasoningEfforts` value was not used.
-pub(crate) fn normalize(value: &Value) -> Result<EffortSet, &'static str> {
-    let Value::Array(items) = value else {
+pub(crate) fn normalize(value: &Json<'_>) -> Result<EffortSet, &'static str> {
+    let Json::Array(items) = value else {
         return Err("not an array");
     };
     if items.len() > ReasoningEffort::ALL.len() {
@@ -133,7 +135,7 @@ pub(crate) fn normalize(value: &Value) -> Result<EffortSet, &'static str> {
 /// assert_eq!(efforts, ["none", "low", "xhigh", "max"]);
 /// ```
 pub fn normalize_reasoning_efforts(value: &Value) -> Option<EffortSet> {
-    normalize(value).ok()
+    normalize(&Json::borrow(value)).ok()
 }
 
 /// OpenClaw's thinking profile (§4.7, §14 D13): the level ids of the supported efforts, plus

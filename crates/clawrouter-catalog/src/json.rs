@@ -18,6 +18,8 @@
 //! Invalid UTF-8 is a malformed body, as §8.3 rule 3 says. Errors carry the byte offset in the
 //! original body (the BOM counts).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 /// Containers deeper than this are validated but not kept (they become `null`).
@@ -44,6 +46,135 @@ pub struct JsonError {
 /// assert_eq!(parse(b"{\"a\":").unwrap_err().offset, 5);
 /// ```
 pub fn parse(body: &[u8]) -> Result<Value, JsonError> {
+    parse_tree(body).map(|tree| tree.to_value())
+}
+
+/// Checks that a body is JSON as the reference reads it (see the module docs), building only
+/// the borrowed tree the catalog rules read and no `serde_json::Value`. This is exactly the
+/// body-parse step of [`resolve_catalog`](crate::resolve_catalog).
+pub fn validate(body: &[u8]) -> Result<(), JsonError> {
+    parse_tree(body).map(drop)
+}
+
+/// A parsed body that borrows its strings from the input when they have no escapes. The
+/// catalog rules read this tree: objects are small, so a key is found by a linear scan (from
+/// the end: with a repeated key the last value wins, as in `JSON.parse`), and reading a
+/// catalog costs no hashing and few allocations.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Object<'a>),
+}
+
+/// An object's members in input order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
+
+impl<'a> Object<'a> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(name, _)| name.as_ref() == key)
+            .map(|(_, value)| value)
+    }
+}
+
+impl<'a> Json<'a> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(object) => object.get(key),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Number(number) => Some(*number),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_object(&self) -> Option<&Object<'a>> {
+        match self {
+            Json::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    /// Borrows a `serde_json::Value` (containers deeper than [`KEPT_DEPTH`] become `Null`).
+    pub(crate) fn borrow(value: &'a Value) -> Self {
+        Self::borrow_at(value, 0)
+    }
+
+    fn borrow_at(value: &'a Value, depth: usize) -> Self {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(flag) => Json::Bool(*flag),
+            Value::Number(number) => number
+                .as_f64()
+                .filter(|n| n.is_finite())
+                .map_or(Json::Null, Json::Number),
+            Value::String(text) => Json::String(Cow::Borrowed(text)),
+            Value::Array(_) | Value::Object(_) if depth >= KEPT_DEPTH => Json::Null,
+            Value::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| Self::borrow_at(item, depth + 1))
+                    .collect(),
+            ),
+            Value::Object(map) => Json::Object(Object(
+                map.iter()
+                    .map(|(key, item)| {
+                        (
+                            Cow::Borrowed(key.as_str()),
+                            Self::borrow_at(item, depth + 1),
+                        )
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// The same value as a `serde_json::Value` (depth is bounded by the reader).
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(flag) => Value::Bool(*flag),
+            Json::Number(number) => Number::from_f64(*number).map_or(Value::Null, Value::Number),
+            Json::String(text) => Value::String(text.as_ref().to_owned()),
+            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(object) => {
+                let mut map = Map::new();
+                for (key, item) in &object.0 {
+                    map.insert(key.as_ref().to_owned(), item.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+/// [`parse`] into the borrowed tree.
+pub(crate) fn parse_tree(body: &[u8]) -> Result<Json<'_>, JsonError> {
     let start = if body.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -148,9 +279,9 @@ pub(crate) fn js_number_text(value: f64) -> String {
 }
 
 /// A kept container being filled.
-enum Frame {
-    Array(Vec<Value>),
-    Object(Map<String, Value>, String),
+enum Frame<'a> {
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>, Cow<'a, str>),
 }
 
 /// The innermost open container.
@@ -167,7 +298,7 @@ struct Reader<'a> {
     base: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn error(&self, message: &'static str) -> JsonError {
         JsonError {
             offset: self.base + self.pos,
@@ -185,9 +316,9 @@ impl Reader<'_> {
         }
     }
 
-    fn document(mut self) -> Result<Value, JsonError> {
+    fn document(mut self) -> Result<Json<'a>, JsonError> {
         // Kept containers, then (always above them) skipped ones, one byte each.
-        let mut frames: Vec<Frame> = Vec::new();
+        let mut frames: Vec<Frame<'a>> = Vec::new();
         let mut skipped: Vec<Open> = Vec::new();
         'value: loop {
             self.skip_whitespace();
@@ -206,32 +337,32 @@ impl Reader<'_> {
                     if self.peek() == Some(close) {
                         self.pos += 1;
                         if depth >= KEPT_DEPTH {
-                            Value::Null
+                            Json::Null
                         } else if kind == Open::Object {
-                            Value::Object(Map::new())
+                            Json::Object(Object::default())
                         } else {
-                            Value::Array(Vec::new())
+                            Json::Array(Vec::new())
                         }
                     } else {
                         let key = if kind == Open::Object {
                             self.key()?
                         } else {
-                            String::new()
+                            Cow::Borrowed("")
                         };
                         if depth >= KEPT_DEPTH || !skipped.is_empty() {
                             skipped.push(kind);
                         } else if kind == Open::Object {
-                            frames.push(Frame::Object(Map::new(), key));
+                            frames.push(Frame::Object(Vec::with_capacity(8), key));
                         } else {
-                            frames.push(Frame::Array(Vec::new()));
+                            frames.push(Frame::Array(Vec::with_capacity(4)));
                         }
                         continue 'value;
                     }
                 }
-                Some(b'"') => Value::String(self.string()?),
-                Some(b't') => self.literal("true", Value::Bool(true))?,
-                Some(b'f') => self.literal("false", Value::Bool(false))?,
-                Some(b'n') => self.literal("null", Value::Null)?,
+                Some(b'"') => Json::String(self.string()?),
+                Some(b't') => self.literal("true", Json::Bool(true))?,
+                Some(b'f') => self.literal("false", Json::Bool(false))?,
+                Some(b'n') => self.literal("null", Json::Null)?,
                 Some(b'-' | b'0'..=b'9') => self.number()?,
                 Some(_) => return Err(self.error("expected a value")),
             };
@@ -244,7 +375,7 @@ impl Reader<'_> {
                         Open::Array
                     }
                     (None, Some(Frame::Object(map, key))) => {
-                        map.insert(std::mem::take(key), value);
+                        map.push((std::mem::take(key), value));
                         Open::Object
                     }
                     (None, None) => {
@@ -273,12 +404,12 @@ impl Reader<'_> {
                     (Some(b']'), Open::Array) | (Some(b'}'), Open::Object) => {
                         self.pos += 1;
                         if skipped.pop().is_some() {
-                            value = Value::Null;
+                            value = Json::Null;
                         } else {
                             value = match frames.pop() {
-                                Some(Frame::Array(items)) => Value::Array(items),
-                                Some(Frame::Object(map, _)) => Value::Object(map),
-                                None => Value::Null,
+                                Some(Frame::Array(items)) => Json::Array(items),
+                                Some(Frame::Object(map, _)) => Json::Object(Object(map)),
+                                None => Json::Null,
                             };
                         }
                     }
@@ -293,7 +424,7 @@ impl Reader<'_> {
     }
 
     /// An object key and its `:`.
-    fn key(&mut self) -> Result<String, JsonError> {
+    fn key(&mut self) -> Result<Cow<'a, str>, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a string key"));
         }
@@ -306,7 +437,7 @@ impl Reader<'_> {
         Ok(key)
     }
 
-    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, JsonError> {
+    fn literal(&mut self, word: &'static str, value: Json<'a>) -> Result<Json<'a>, JsonError> {
         if self
             .bytes
             .get(self.pos..)
@@ -328,7 +459,7 @@ impl Reader<'_> {
     }
 
     /// JSON's number grammar; the value as JavaScript reads it (`f64`, overflow → `null`).
-    fn number(&mut self) -> Result<Value, JsonError> {
+    fn number(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -356,22 +487,35 @@ impl Reader<'_> {
             }
         }
         let literal = self.text.get(start..self.pos).unwrap_or("0");
-        let number = literal.parse::<f64>().ok().and_then(Number::from_f64);
-        Ok(number.map_or(Value::Null, Value::Number))
+        let number = literal.parse::<f64>().ok().filter(|n| n.is_finite());
+        Ok(number.map_or(Json::Null, Json::Number))
     }
 
     /// A string starting at `"`; escapes decoded, lone surrogates → U+FFFD.
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
+        let first = self.pos;
+        // The common case: no escape, the string borrows from the body.
+        while let Some(byte) = self.peek() {
+            match byte {
+                b'"' => {
+                    let text = self.text.get(first..self.pos).unwrap_or_default();
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                b'\\' | 0..=0x1F => break,
+                _ => self.pos += 1,
+            }
+        }
         let mut out = String::new();
-        let mut run = self.pos;
+        let mut run = first;
         loop {
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
                     out.push_str(self.text.get(run..self.pos).unwrap_or_default());
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     out.push_str(self.text.get(run..self.pos).unwrap_or_default());

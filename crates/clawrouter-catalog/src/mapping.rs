@@ -3,7 +3,6 @@
 
 use clawrouter_wire::transport::Transport;
 
-use crate::base_url::BaseUrl;
 use crate::rows::{ModelRow, ProviderRow, shown, unsafe_path};
 
 /// The Google placeholder, the literal 8-character text `${model}` after `/models/`.
@@ -11,6 +10,13 @@ const GOOGLE_MODEL_SEGMENT: &str = "/models/${model}";
 const ANTHROPIC_FORMAT: &str = "anthropic.messages";
 const GOOGLE_FORMAT: &str = "google.generate_content";
 const GOOGLE_STREAM: &str = ":streamGenerateContent";
+
+/// The two base URLs a provider's models can get, built once per provider: `root/v1` and
+/// `root + nativeBaseUrl`.
+pub(crate) struct Bases<'a> {
+    pub(crate) api_base: &'a str,
+    pub(crate) native_base: &'a str,
+}
 
 /// Where a routed model is dispatched.
 pub(crate) struct Mapped {
@@ -24,20 +30,20 @@ pub(crate) struct Mapped {
 pub(crate) fn map(
     provider: &ProviderRow<'_>,
     model: &ModelRow<'_>,
-    base: &BaseUrl,
+    bases: &Bases<'_>,
 ) -> Result<Mapped, String> {
     if provider.openai_compatible {
         if model.has_capability("llm.responses") {
             return Ok(Mapped {
                 transport: Transport::OpenAiResponses,
-                base_url: base.api_base(),
+                base_url: bases.api_base.to_owned(),
                 upstream: None,
             });
         }
         if model.has_capability("llm.chat") {
             return Ok(Mapped {
                 transport: Transport::OpenAiCompletions,
-                base_url: base.api_base(),
+                base_url: bases.api_base.to_owned(),
                 upstream: None,
             });
         }
@@ -50,7 +56,7 @@ pub(crate) fn map(
     {
         return Ok(Mapped {
             transport: Transport::AnthropicMessages,
-            base_url: base.join(provider.native_base_url),
+            base_url: bases.native_base.to_owned(),
             upstream: Some(model.upstream.to_owned()),
         });
     }
@@ -60,7 +66,7 @@ pub(crate) fn map(
             Ok(prefix) => {
                 return Ok(Mapped {
                     transport: Transport::GoogleGenerativeAi,
-                    base_url: format!("{}{prefix}", base.join(provider.native_base_url)),
+                    base_url: format!("{}{prefix}", bases.native_base),
                     upstream: Some(model.upstream.to_owned()),
                 });
             }

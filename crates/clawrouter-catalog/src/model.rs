@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::dispatch::DispatchTarget;
 use crate::efforts::{self, EffortSet, ReasoningEffort};
+use crate::json::{Json, Object};
 use crate::mapping::Mapped;
 use crate::model_ref::ModelRef;
 use crate::rows::{ModelRow, Pricing, ProviderRow, js_trim};
@@ -106,7 +107,16 @@ impl CatalogModel {
                 format!("{} · {label}", provider.display_name)
             }
         };
-        let haystack = format!("{}/{}", provider.id, row.id).to_lowercase();
+        // §4.8 runs on the lower-cased "<provider id>/<model id>".
+        let mut haystack = String::with_capacity(provider.id.len() + row.id.len() + 1);
+        haystack.push_str(provider.id);
+        haystack.push('/');
+        haystack.push_str(row.id);
+        if haystack.is_ascii() {
+            haystack.make_ascii_lowercase();
+        } else {
+            haystack = haystack.to_lowercase();
+        }
         let contains_any =
             |needles: &[&str]| needles.iter().any(|needle| haystack.contains(needle));
         let reasoning = row.efforts.is_some()
@@ -331,31 +341,24 @@ pub(crate) fn js_number(number: f64) -> Value {
     serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
 }
 
-/// A JSON number as JavaScript prints it (`1`, `1.5`).
-pub(crate) fn js_number_text(number: &serde_json::Number) -> String {
-    number
-        .as_f64()
-        .map_or_else(|| number.to_string(), |n| js_number(n).to_string())
-}
-
 /// §4.9: the advertised input modalities, `None` when the row advertises none.
-fn advertised_input(row: &Map<String, Value>) -> Option<Vec<InputModality>> {
+fn advertised_input(row: &Object<'_>) -> Option<Vec<InputModality>> {
     const ARRAY_KEYS: [&str; 3] = ["input_modalities", "inputModalities", "input"];
-    let architecture = row.get("architecture").and_then(Value::as_object);
+    let architecture = row.get("architecture").and_then(Json::as_object);
     let array = ARRAY_KEYS
         .iter()
-        .find_map(|key| row.get(*key).and_then(Value::as_array))
+        .find_map(|key| row.get(key).and_then(Json::as_array))
         .or_else(|| {
             architecture.and_then(|arch| {
                 ARRAY_KEYS
                     .iter()
-                    .find_map(|key| arch.get(*key).and_then(Value::as_array))
+                    .find_map(|key| arch.get(key).and_then(Json::as_array))
             })
         });
     let entries: Vec<String> = match array {
         Some(items) => items
             .iter()
-            .filter_map(Value::as_str)
+            .filter_map(Json::as_str)
             .map(|entry| js_trim(entry).to_ascii_lowercase())
             .collect(),
         None => {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::base_url::BaseUrl;
 use crate::collate::sort_by_locale;
-use crate::json::{self, JsonError};
+use crate::json::{self, Json, JsonError, Object};
 use crate::mapping;
 use crate::model::CatalogModel;
 use crate::model_ref::{ModelRef, ModelRefError, closest};
@@ -139,8 +139,8 @@ pub fn resolve_catalog_with(
             received: body.len(),
         });
     }
-    let root = json::parse(body).map_err(CatalogError::Malformed)?;
-    resolve_catalog_value(&root, base, options)
+    let root = json::parse_tree(body).map_err(CatalogError::Malformed)?;
+    resolve_tree(&root, base, options)
 }
 
 /// Resolves an already parsed body (no size cap: the caller read it).
@@ -149,10 +149,18 @@ pub fn resolve_catalog_value(
     base: &BaseUrl,
     options: ResolveOptions,
 ) -> Result<CatalogResolution, CatalogError> {
+    resolve_tree(&Json::borrow(root), base, options)
+}
+
+fn resolve_tree(
+    root: &Json<'_>,
+    base: &BaseUrl,
+    options: ResolveOptions,
+) -> Result<CatalogResolution, CatalogError> {
     let Some(object) = root.as_object() else {
         return Err(CatalogError::MissingProviders);
     };
-    let Some(Value::Array(providers)) = object.get("providers") else {
+    let Some(Json::Array(providers)) = object.get("providers") else {
         return Err(CatalogError::MissingProviders);
     };
     if let Some(key) = pagination_key(object) {
@@ -164,7 +172,13 @@ pub fn resolve_catalog_value(
     let mut models: Vec<CatalogModel> = Vec::new();
     // id → the provider that first produced a routed model with it.
     let mut first_by_id: HashMap<&str, &str> = HashMap::new();
+    let api_base = base.api_base();
     for provider in &rows.providers {
+        let native_base = base.join(provider.native_base_url);
+        let bases = mapping::Bases {
+            api_base: &api_base,
+            native_base: &native_base,
+        };
         for row in &provider.models {
             if let Some(first) = first_by_id.get(row.id) {
                 dropped.push(DroppedRow {
@@ -180,7 +194,7 @@ pub fn resolve_catalog_value(
                 });
                 continue;
             }
-            match mapping::map(provider, row, base) {
+            match mapping::map(provider, row, &bases) {
                 Ok(mapped) => {
                     first_by_id.insert(row.id, provider.id);
                     ignored.extend(row.ignored.iter().map(|reason| IgnoredField {
@@ -219,20 +233,21 @@ pub fn resolve_catalog_value(
 }
 
 /// §14 D12: the first top-level key that would make OpenClaw's loader ask for another page.
-fn pagination_key(object: &Map<String, Value>) -> Option<&'static str> {
-    if object.get("next").is_some_and(Value::is_string) {
+fn pagination_key(object: &Object<'_>) -> Option<&'static str> {
+    if object.get("next").and_then(Json::as_str).is_some() {
         return Some("next");
     }
     if object
         .get("links")
         .and_then(|links| links.get("next"))
-        .is_some_and(Value::is_string)
+        .and_then(Json::as_str)
+        .is_some()
     {
         return Some("links.next");
     }
     match object.get("has_more") {
-        Some(Value::Bool(true)) => return Some("has_more"),
-        Some(Value::Bool(false)) => return None,
+        Some(Json::Bool(true)) => return Some("has_more"),
+        Some(Json::Bool(false)) => return None,
         _ => {}
     }
     const CURSORS: [&str; 5] = [
@@ -242,9 +257,9 @@ fn pagination_key(object: &Map<String, Value>) -> Option<&'static str> {
         "nextPageToken",
         "next_page_token",
     ];
-    CURSORS.into_iter().find(|key| match object.get(*key) {
-        Some(Value::String(cursor)) => !cursor.is_empty(),
-        Some(Value::Number(_)) => true,
+    CURSORS.into_iter().find(|key| match object.get(key) {
+        Some(Json::String(cursor)) => !cursor.is_empty(),
+        Some(Json::Number(_)) => true,
         _ => false,
     })
 }

@@ -4,7 +4,7 @@
 //! Rows borrow their strings from the parsed body. Every row that is dropped and every field
 //! that is ignored is recorded with a reason a person can act on.
 
-use serde_json::{Map, Value};
+use crate::json::{Json, Object};
 
 use crate::efforts::{self, EffortSet};
 use crate::resolve::{DropKind, DroppedRow, IgnoredField};
@@ -36,34 +36,34 @@ fn is_js_whitespace(c: char) -> bool {
 }
 
 /// *String* of §4.3: a JSON string, non-empty after trimming → the trimmed value.
-pub(crate) fn string(value: Option<&Value>) -> Option<&str> {
+pub(crate) fn string<'a>(value: Option<&'a Json<'_>>) -> Option<&'a str> {
     match value {
-        Some(Value::String(text)) => Some(js_trim(text)).filter(|text| !text.is_empty()),
+        Some(Json::String(text)) => Some(js_trim(text)).filter(|text| !text.is_empty()),
         _ => None,
     }
 }
 
 /// *String list* of §4.3.
-pub(crate) fn string_list(value: Option<&Value>) -> Vec<&str> {
+pub(crate) fn string_list<'a>(value: Option<&'a Json<'_>>) -> Vec<&'a str> {
     match value {
-        Some(Value::Array(items)) => items.iter().filter_map(|item| string(Some(item))).collect(),
+        Some(Json::Array(items)) => items.iter().filter_map(|item| string(Some(item))).collect(),
         _ => Vec::new(),
     }
 }
 
 /// What a JSON value is, for reasons ("got the number 1.5").
-pub(crate) fn found(value: Option<&Value>) -> String {
+pub(crate) fn found(value: Option<&Json<'_>>) -> String {
     match value {
         None => "nothing".to_owned(),
-        Some(Value::Null) => "null".to_owned(),
-        Some(Value::Bool(flag)) => format!("the boolean {flag}"),
-        Some(Value::Number(number)) => {
-            format!("the number {}", crate::model::js_number_text(number))
+        Some(Json::Null) => "null".to_owned(),
+        Some(Json::Bool(flag)) => format!("the boolean {flag}"),
+        Some(Json::Number(number)) => {
+            format!("the number {}", crate::json::js_number_text(*number))
         }
-        Some(Value::String(text)) if js_trim(text).is_empty() => "a blank string".to_owned(),
-        Some(Value::String(text)) => format!("the string {}", shown(text)),
-        Some(Value::Array(_)) => "an array".to_owned(),
-        Some(Value::Object(_)) => "an object".to_owned(),
+        Some(Json::String(text)) if js_trim(text).is_empty() => "a blank string".to_owned(),
+        Some(Json::String(text)) => format!("the string {}", shown(text)),
+        Some(Json::Array(_)) => "an array".to_owned(),
+        Some(Json::Object(_)) => "an object".to_owned(),
     }
 }
 
@@ -132,7 +132,7 @@ pub(crate) struct ModelRow<'a> {
     pub(crate) efforts: Option<EffortSet>,
     pub(crate) pricing: Option<Pricing>,
     /// The raw row, for the optional advertised input modalities (§4.9).
-    pub(crate) raw: &'a Map<String, Value>,
+    pub(crate) raw: &'a Object<'a>,
     /// Fields of this row that were ignored (reported only if the model is advertised).
     pub(crate) ignored: Vec<String>,
 }
@@ -160,7 +160,7 @@ pub(crate) struct Pricing {
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-fn price(pricing: &Map<String, Value>, field: &str, ignored: &mut Vec<String>) -> Option<f64> {
+fn price(pricing: &Object<'_>, field: &str, ignored: &mut Vec<String>) -> Option<f64> {
     let value = pricing.get(field)?;
     match value.as_f64() {
         Some(number) if number.is_finite() && number >= 0.0 => Some(number),
@@ -174,11 +174,7 @@ fn price(pricing: &Map<String, Value>, field: &str, ignored: &mut Vec<String>) -
     }
 }
 
-fn token_limit(
-    pricing: &Map<String, Value>,
-    field: &str,
-    ignored: &mut Vec<String>,
-) -> Option<u64> {
+fn token_limit(pricing: &Object<'_>, field: &str, ignored: &mut Vec<String>) -> Option<u64> {
     let value = pricing.get(field)?;
     match value.as_f64() {
         Some(number) if number.fract() == 0.0 && number > 0.0 && number <= MAX_SAFE_INTEGER => {
@@ -196,9 +192,9 @@ fn token_limit(
     }
 }
 
-fn pricing(value: Option<&Value>, ignored: &mut Vec<String>) -> Option<Pricing> {
+fn pricing(value: Option<&Json<'_>>, ignored: &mut Vec<String>) -> Option<Pricing> {
     let pricing = match value? {
-        Value::Object(pricing) => pricing,
+        Json::Object(pricing) => pricing,
         other => {
             ignored.push(format!(
                 "pricing ignored: not an object (got {}); cost counts as 0",
@@ -226,7 +222,7 @@ pub(crate) struct Rows<'a> {
     pub(crate) ignored: Vec<IgnoredField>,
 }
 
-pub(crate) fn read_providers(providers: &[Value]) -> Rows<'_> {
+pub(crate) fn read_providers<'a>(providers: &'a [Json<'a>]) -> Rows<'a> {
     let mut rows = Rows {
         providers: Vec::with_capacity(providers.len()),
         dropped: Vec::new(),
@@ -242,7 +238,7 @@ pub(crate) fn read_providers(providers: &[Value]) -> Rows<'_> {
 
 fn read_provider<'a>(
     index: usize,
-    value: &'a Value,
+    value: &'a Json<'a>,
     rows: &mut Rows<'a>,
 ) -> Option<ProviderRow<'a>> {
     let mut drop = |provider: Option<&str>, reason: String| {
@@ -255,7 +251,7 @@ fn read_provider<'a>(
             reason,
         });
     };
-    let Value::Object(row) = value else {
+    let Json::Object(row) = value else {
         drop(
             None,
             format!(
@@ -306,11 +302,11 @@ fn read_provider<'a>(
         return None;
     }
     let display_name = string(row.get("displayName")).unwrap_or(id);
-    let openai_compatible = row.get("openaiCompatible") == Some(&Value::Bool(true));
+    let openai_compatible = matches!(row.get("openaiCompatible"), Some(Json::Bool(true)));
 
     let mut routes = Vec::new();
     match row.get("routes") {
-        Some(Value::Array(entries)) => {
+        Some(Json::Array(entries)) => {
             for (route_index, entry) in entries.iter().enumerate() {
                 match read_route(entry) {
                     Ok(route) => routes.push(route),
@@ -332,7 +328,7 @@ fn read_provider<'a>(
 
     let mut models = Vec::new();
     match row.get("models") {
-        Some(Value::Array(entries)) => {
+        Some(Json::Array(entries)) => {
             models.reserve(entries.len());
             for (model_index, entry) in entries.iter().enumerate() {
                 match read_model(model_index, entry) {
@@ -370,8 +366,8 @@ fn read_provider<'a>(
     })
 }
 
-fn read_route(value: &Value) -> Result<RouteRow<'_>, String> {
-    let Value::Object(row) = value else {
+fn read_route<'a>(value: &'a Json<'a>) -> Result<RouteRow<'a>, String> {
+    let Json::Object(row) = value else {
         return Err(format!("not an object (got {})", found(Some(value))));
     };
     let Some(path) = string(row.get("path")) else {
@@ -398,8 +394,8 @@ fn read_route(value: &Value) -> Result<RouteRow<'_>, String> {
 
 type ModelDrop<'a> = (Option<&'a str>, String);
 
-fn read_model(index: usize, value: &Value) -> Result<ModelRow<'_>, ModelDrop<'_>> {
-    let Value::Object(row) = value else {
+fn read_model<'a>(index: usize, value: &'a Json<'a>) -> Result<ModelRow<'a>, ModelDrop<'a>> {
+    let Json::Object(row) = value else {
         return Err((
             None,
             format!(

@@ -840,3 +840,55 @@ fn d17_native_base_url_hardening() {
         assert_eq!(catalog.models.len(), usize::from(problem.is_none()));
     }
 }
+
+/// Cases 22 and 23: the thinking profile (§4.7, D13).
+#[test]
+fn cases_22_23_thinking_profile() {
+    use clawrouter_catalog::thinking_profile;
+    let six = json!(["none", "low", "medium", "high", "xhigh", "max"]);
+    let with_ultra = Some(vec![
+        "off", "low", "medium", "high", "xhigh", "max", "ultra",
+    ]);
+    let without = Some(vec!["off", "low", "medium", "high", "xhigh", "max"]);
+    /// (efforts, runtime, expected levels)
+    type Case<'a> = (&'a Value, Option<&'a str>, Option<Vec<&'a str>>);
+    let cases: [Case<'_>; 8] = [
+        (&six, Some("openclaw"), with_ultra.clone()),
+        (&six, Some("auto"), with_ultra.clone()),
+        (&six, Some("  OpenClaw "), with_ultra),
+        (&six, Some("codex"), without.clone()),
+        (&six, None, without),
+        (
+            &json!(["ultra", "custom", "none", "none", "max"]),
+            Some("openclaw"),
+            Some(vec!["off", "max", "ultra"]),
+        ),
+        (&json!(["ultra", "custom"]), Some("openclaw"), None),
+        (&Value::Null, Some("openclaw"), None),
+    ];
+    for (efforts, runtime, expected) in cases {
+        assert_eq!(
+            thinking_profile(efforts, runtime),
+            expected,
+            "{efforts} {runtime:?}"
+        );
+    }
+    // The same through a resolved model.
+    let catalog = resolve(&fixture_c(), None);
+    assert_eq!(
+        catalog
+            .get("openai/gpt-5.6")
+            .unwrap()
+            .thinking_levels(Some("auto")),
+        Some(vec![
+            "off", "low", "medium", "high", "xhigh", "max", "ultra"
+        ])
+    );
+    assert_eq!(
+        catalog
+            .get("anthropic/claude-sonnet-4-6")
+            .unwrap()
+            .thinking_levels(Some("auto")),
+        None
+    );
+}
