@@ -1,9 +1,15 @@
 //! `clawrouter`: ClawRouter's command line.
 //!
-//! For now it holds one offline inspector, `clawrouter decode --output frames`, which shows the
-//! framing layer of `clawrouter-wire` (SSE events, or the elements of Gemini's streamed JSON
-//! array) as JSON lines. The output shapes are a contract: see `CLI.md` and
-//! `clawrouter decode --help`.
+//! Two things (CLI.md):
+//! - the user's tool for a ClawRouter key — `models`, `models status`, `status --usage`, `run`
+//!   (`online.rs`, over `clawrouter-client`), `demo` (`demo.rs`, the same commands against an
+//!   in-process emulator) and `emulator` (`emulator_cmd.rs`);
+//! - offline inspectors that expose each library crate on stdin/stdout as JSON — `decode`
+//!   (wire), `catalog resolve` and `usage summarize` (catalog), `policy replay|tools|ids|headers`
+//!   (policy). Their output shapes are a contract: see `CLI.md` and each command's `--help`.
+//!
+//! The key is read only from the environment (`--api-key-env`, default `CLAWROUTER_API_KEY`) and
+//! never printed.
 //!
 //! Exit status: 0 success, 1 the operation failed, 2 the command line is wrong. Every failure
 //! prints one `error: …` line on stderr.
