@@ -14,6 +14,7 @@
 mod support;
 
 mod catalog;
+mod chat;
 mod dispatch;
 mod errors;
 mod security;
