@@ -22,7 +22,6 @@ use clawrouter_catalog::BaseUrl;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use tokio::time::Instant;
 
 use crate::cache::{CacheKey, Loaded, SharedCache};
 use crate::client::{Client, Outgoing};
@@ -58,7 +57,7 @@ impl Client {
             body: None,
         };
         let budget = self.timeouts().catalog;
-        let deadline = Instant::now() + budget;
+        let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
             let response = retry::run(&self.inner.retry, true, Some(deadline), || {
                 self.send_checked(&outgoing)

@@ -41,7 +41,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tracing::Instrument;
 
 use crate::client::{Client, Outgoing};
@@ -633,7 +633,9 @@ impl Stream for ResponseStream {
             };
             match polled {
                 Poll::Ready(Some(Ok(chunk))) => {
-                    this.sleep.as_mut().reset(Instant::now() + this.idle);
+                    this.sleep
+                        .as_mut()
+                        .reset(crate::retry::deadline_after(this.idle));
                     this.feed(&chunk);
                 }
                 Poll::Ready(Some(Err(error))) => {

@@ -10,7 +10,6 @@
 use bytes::Bytes;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method};
-use tokio::time::Instant;
 
 use crate::client::{Client, Outgoing};
 use crate::error::{ClientError, Operation, TimeoutPhase};
@@ -53,7 +52,7 @@ impl Client {
             body: None,
         };
         let budget = self.timeouts().usage;
-        let deadline = Instant::now() + budget;
+        let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
             let attempt = retry::run(&self.inner.retry, true, Some(deadline), || async {
                 let response = self.send_once(&outgoing).await?;
