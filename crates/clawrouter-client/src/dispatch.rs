@@ -166,7 +166,7 @@ impl Client {
             .instrument(span.clone())
             .await;
         if let Err(error) = &result {
-            span.record("error.type", error_type(error));
+            span.record("error.type", error.kind());
         }
         result
     }
@@ -476,7 +476,7 @@ impl ResponseStream {
         };
         record_message(&self.span, message);
         if let Some(error) = error {
-            self.span.record("error.type", error_type(error));
+            self.span.record("error.type", error.kind());
         }
         self.outcome = Some(outcome);
     }
@@ -550,22 +550,6 @@ fn record_message(span: &tracing::Span, message: &AssembledMessage) {
         if let Some(output) = usage.output {
             span.record("gen_ai.usage.output_tokens", output);
         }
-    }
-}
-
-/// The `error.type` attribute: the error class, never its text.
-fn error_type(error: &ClientError) -> &'static str {
-    match error {
-        ClientError::Auth { .. } => "auth",
-        ClientError::BudgetExhausted { .. } => "budget_exhausted",
-        ClientError::RateLimited { .. } => "rate_limited",
-        ClientError::Unavailable { .. } => "unavailable",
-        ClientError::BadRequest { .. } => "bad_request",
-        ClientError::Timeout { .. } => "timeout",
-        ClientError::Connect { .. } | ClientError::Network { .. } => "network",
-        ClientError::ProviderStream { .. } => "provider_error",
-        ClientError::Truncated { .. } => "truncated",
-        _ => "other",
     }
 }
 
