@@ -4,8 +4,9 @@
 //! - `wire_alone`: `ResponseDecoder` + `MessageAssembler` over the body in 1460-byte chunks —
 //!   the decoding the client does, with no IO;
 //! - `client_loopback`: `Client::dispatch` against a loopback HTTP/1.1 server that answers with
-//!   the same body, then every event pulled from the `ResponseStream` (owned events, assembled
-//!   message) — one whole request per iteration, connection reused.
+//!   the same body (served from another thread), then every event pulled from the
+//!   `ResponseStream` (owned events, assembled message) — one whole request per iteration,
+//!   connection reused.
 //!
 //! - `client_loopback_finish`: the same request, but only `ResponseStream::finish` (the
 //!   assembled message, no owned event copies).
@@ -41,57 +42,71 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// Serves `body` as a `text/event-stream` response to every request, keeping connections alive.
-async fn serve(body: Bytes) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let _ = socket.set_nodelay(true);
-            let body = body.clone();
-            tokio::spawn(async move {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
-                );
-                let mut buffer = Vec::new();
-                let mut read = [0u8; 8192];
-                loop {
-                    // One request: its head, then the body its Content-Length announces.
-                    let (head_end, length) = loop {
-                        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                            let text = String::from_utf8_lossy(&buffer[..at]).to_ascii_lowercase();
-                            let length = text
-                                .lines()
-                                .find_map(|line| line.strip_prefix("content-length:"))
-                                .map_or(0, |value| value.trim().parse::<usize>().unwrap());
-                            break (at + 4, length);
-                        }
-                        match socket.read(&mut read).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buffer.extend_from_slice(&read[..n]),
-                        }
-                    };
-                    while buffer.len() < head_end + length {
-                        match socket.read(&mut read).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buffer.extend_from_slice(&read[..n]),
-                        }
+/// Serves `body` as a `text/event-stream` response to every request, keeping connections alive,
+/// from its own thread and runtime, so the server's work is not timed as the client's.
+fn serve(body: Bytes) -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sender
+                .send(format!("http://{}", listener.local_addr().unwrap()))
+                .unwrap();
+            accept(listener, body).await;
+        });
+    });
+    receiver.recv().unwrap()
+}
+
+async fn accept(listener: TcpListener, body: Bytes) {
+    loop {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        let _ = socket.set_nodelay(true);
+        let body = body.clone();
+        tokio::spawn(async move {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let mut buffer = Vec::new();
+            let mut read = [0u8; 8192];
+            loop {
+                // One request: its head, then the body its Content-Length announces.
+                let (head_end, length) = loop {
+                    if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let text = String::from_utf8_lossy(&buffer[..at]).to_ascii_lowercase();
+                        let length = text
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length:"))
+                            .map_or(0, |value| value.trim().parse::<usize>().unwrap());
+                        break (at + 4, length);
                     }
-                    buffer.drain(..head_end + length);
-                    if socket.write_all(head.as_bytes()).await.is_err()
-                        || socket.write_all(&body).await.is_err()
-                    {
-                        return;
+                    match socket.read(&mut read).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buffer.extend_from_slice(&read[..n]),
+                    }
+                };
+                while buffer.len() < head_end + length {
+                    match socket.read(&mut read).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buffer.extend_from_slice(&read[..n]),
                     }
                 }
-            });
-        }
-    });
-    url
+                buffer.drain(..head_end + length);
+                if socket.write_all(head.as_bytes()).await.is_err()
+                    || socket.write_all(&body).await.is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
 }
 
 fn wire_alone(transport: Transport, chunks: &[Bytes]) -> usize {
@@ -149,7 +164,7 @@ fn main() {
         let body = Bytes::from(corpus.body);
         let chunks = chunks(&body, Some(1460));
         let sse_events = sse_run::run_ours(&chunks);
-        let url = runtime.block_on(serve(body.clone()));
+        let url = serve(body.clone());
         let client = Client::builder()
             .base_url(BaseUrl::new(Some(&url)))
             .api_key("clawrouter-test-bench-key12345".into())

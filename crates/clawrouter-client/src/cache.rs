@@ -300,7 +300,7 @@ fn complete<T>(
                 key,
                 Entry::Ready {
                     value: Arc::clone(value),
-                    expires: Instant::now() + ttl,
+                    expires: crate::retry::deadline_after(ttl),
                     sequence,
                 },
             );

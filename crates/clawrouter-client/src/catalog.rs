@@ -22,7 +22,7 @@ use clawrouter_catalog::BaseUrl;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::cache::{CacheKey, Loaded, SharedCache};
 use crate::client::{Client, Outgoing};
@@ -44,8 +44,23 @@ impl Client {
         self.fetch_catalog().await.map(|(body, _)| body)
     }
 
-    /// The body and what its envelope says.
+    /// The catalog fetch, in a `clawrouter.catalog` span (no key, no body).
     async fn fetch_catalog(&self) -> Result<(Bytes, Envelope), ClientError> {
+        let span = tracing::info_span!(
+            "clawrouter.catalog",
+            http.request.method = "GET",
+            url.full = %self.base_url().catalog_url(),
+            error.type = tracing::field::Empty,
+        );
+        let result = self.fetch_catalog_in().instrument(span.clone()).await;
+        if let Err(error) = &result {
+            span.record("error.type", error.kind());
+        }
+        result
+    }
+
+    /// The body and what its envelope says.
+    async fn fetch_catalog_in(&self) -> Result<(Bytes, Envelope), ClientError> {
         let operation = Operation::Catalog;
         let url = self.endpoint(operation, &self.base_url().catalog_url())?;
         let mut headers = HeaderMap::new();
@@ -58,7 +73,7 @@ impl Client {
             body: None,
         };
         let budget = self.timeouts().catalog;
-        let deadline = Instant::now() + budget;
+        let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
             let response = retry::run(&self.inner.retry, true, Some(deadline), || {
                 self.send_checked(&outgoing)

@@ -31,6 +31,9 @@ pub const API_KEY_ENV: &str = "CLAWROUTER_API_KEY";
 /// How much of an error body is read to find its JSON error code; the excerpt keeps less.
 const ERROR_BODY_READ_LIMIT: usize = 16 * 1024;
 
+/// The longest wait for the body of an error response.
+const ERROR_BODY_WAIT: Duration = Duration::from_secs(5);
+
 /// Redirects followed within the configured origin before giving up.
 const MAX_REDIRECTS: usize = 10;
 
@@ -561,17 +564,23 @@ impl Client {
         }
     }
 
-    /// Reads at most `limit` bytes of a body, giving up quietly on an error or after the idle
-    /// timeout: what arrived is all an error report needs.
+    /// Reads at most `limit` bytes of a body, giving up quietly on an error or when
+    /// [`ERROR_BODY_WAIT`] (or a shorter idle / first-byte timeout) has passed in total: what
+    /// arrived is all an error report needs, and a stalled error body must not hold the caller.
     pub(crate) async fn read_prefix(&self, mut response: reqwest::Response, limit: usize) -> Bytes {
         let mut body = BytesMut::new();
-        let idle = self.inner.timeouts.idle.min(self.inner.timeouts.first_byte);
-        while body.len() < limit {
-            match tokio::time::timeout(idle, response.chunk()).await {
-                Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
-                _ => break,
+        let wait = ERROR_BODY_WAIT
+            .min(self.inner.timeouts.idle)
+            .min(self.inner.timeouts.first_byte);
+        let read = async {
+            while body.len() < limit {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                    _ => break,
+                }
             }
-        }
+        };
+        let _ = tokio::time::timeout(wait, read).await;
         body.truncate(limit);
         body.freeze()
     }

@@ -41,7 +41,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tracing::Instrument;
 
 use crate::client::{Client, Outgoing};
@@ -166,7 +166,7 @@ impl Client {
             .instrument(span.clone())
             .await;
         if let Err(error) = &result {
-            span.record("error.type", error_type(error));
+            span.record("error.type", error.kind());
         }
         result
     }
@@ -476,7 +476,7 @@ impl ResponseStream {
         };
         record_message(&self.span, message);
         if let Some(error) = error {
-            self.span.record("error.type", error_type(error));
+            self.span.record("error.type", error.kind());
         }
         self.outcome = Some(outcome);
     }
@@ -553,22 +553,6 @@ fn record_message(span: &tracing::Span, message: &AssembledMessage) {
     }
 }
 
-/// The `error.type` attribute: the error class, never its text.
-fn error_type(error: &ClientError) -> &'static str {
-    match error {
-        ClientError::Auth { .. } => "auth",
-        ClientError::BudgetExhausted { .. } => "budget_exhausted",
-        ClientError::RateLimited { .. } => "rate_limited",
-        ClientError::Unavailable { .. } => "unavailable",
-        ClientError::BadRequest { .. } => "bad_request",
-        ClientError::Timeout { .. } => "timeout",
-        ClientError::Connect { .. } | ClientError::Network { .. } => "network",
-        ClientError::ProviderStream { .. } => "provider_error",
-        ClientError::Truncated { .. } => "truncated",
-        _ => "other",
-    }
-}
-
 fn empty_message() -> &'static AssembledMessage {
     static EMPTY: std::sync::OnceLock<AssembledMessage> = std::sync::OnceLock::new();
     EMPTY.get_or_init(AssembledMessage::default)
@@ -633,7 +617,9 @@ impl Stream for ResponseStream {
             };
             match polled {
                 Poll::Ready(Some(Ok(chunk))) => {
-                    this.sleep.as_mut().reset(Instant::now() + this.idle);
+                    this.sleep
+                        .as_mut()
+                        .reset(crate::retry::deadline_after(this.idle));
                     this.feed(&chunk);
                 }
                 Poll::Ready(Some(Err(error))) => {

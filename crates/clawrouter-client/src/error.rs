@@ -400,6 +400,33 @@ impl ClientError {
         }
     }
 
+    /// A short, stable name of the error class (`auth`, `budget_exhausted`, `rate_limited`,
+    /// `unavailable`, `bad_request`, `timeout`, `network`, `provider_error`, `truncated` …), as
+    /// the `error.type` attribute of the client's tracing spans uses it. Never the error's text.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::Auth { .. } => "auth",
+            ClientError::BudgetExhausted { .. } => "budget_exhausted",
+            ClientError::RateLimited { .. } => "rate_limited",
+            ClientError::Unavailable { .. } => "unavailable",
+            ClientError::BadRequest { .. } => "bad_request",
+            ClientError::UnexpectedStatus { .. } => "unexpected_status",
+            ClientError::Timeout { .. } => "timeout",
+            ClientError::Connect { .. } | ClientError::Network { .. } => "network",
+            ClientError::RedirectRefused { .. } => "redirect_refused",
+            ClientError::OutsideRoot { .. } => "outside_root",
+            ClientError::BodyTooLarge { .. } => "body_too_large",
+            ClientError::MalformedBody { .. } => "malformed_body",
+            ClientError::PaginatedCatalog { .. } => "paginated_catalog",
+            ClientError::Parse { .. } => "parse",
+            ClientError::ProviderStream { .. } => "provider_error",
+            ClientError::Truncated { .. } => "truncated",
+            ClientError::NoKey { .. } => "no_key",
+            ClientError::InvalidHeader { .. } => "invalid_header",
+            ClientError::Config(_) => "config",
+        }
+    }
+
     /// The HTTP status, when the error came from a response.
     pub fn status(&self) -> Option<u16> {
         self.http_failure().map(|response| response.status)

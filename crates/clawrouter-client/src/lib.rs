@@ -84,10 +84,10 @@
 //! (`gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, and at the end
 //! `gen_ai.response.id`, `gen_ai.response.model`, `gen_ai.response.finish_reasons`,
 //! `gen_ai.usage.input_tokens` / `output_tokens`, `error.type`). Spans carry no header value, no
-//! body and no key.
+//! body and no key. The catalog and usage calls run in `clawrouter.catalog` / `clawrouter.usage`
+//! spans (`http.request.method`, `url.full`, `error.type`).
 //!
-//! Not yet implemented: `tracing` spans for the catalog and usage calls, and the runtime model
-//! snapshots of PROTOCOL.md §5.2.
+//! Not yet implemented: the runtime model snapshots of PROTOCOL.md §5.2.
 
 pub mod cache;
 pub mod catalog;

@@ -120,12 +120,21 @@ where
         let RetryDecision::Retry(delay) = config.decide(number, &error) else {
             return Err(error);
         };
-        if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
+        if deadline.is_some_and(|deadline| deadline_after(delay) >= deadline) {
             return Err(error);
         }
         tokio::time::sleep(delay).await;
         number += 1;
     }
+}
+
+/// `now + delay`, saturating at a far future instead of overflowing: a timeout or TTL of
+/// `Duration::MAX` means "never", not a panic.
+pub(crate) fn deadline_after(delay: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(delay)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 /// The delay a response asks for: `retry-after-ms` (milliseconds, OpenAI's header) first, then

@@ -10,11 +10,11 @@
 use bytes::Bytes;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method};
-use tokio::time::Instant;
 
 use crate::client::{Client, Outgoing};
 use crate::error::{ClientError, Operation, TimeoutPhase};
 use crate::retry;
+use tracing::Instrument;
 
 /// The usage body cap: 1 MiB (PROTOCOL.md §8.1).
 pub const USAGE_BODY_LIMIT: usize = 1024 * 1024;
@@ -38,6 +38,22 @@ impl Client {
     /// [`ClientError::Timeout`], [`ClientError::BodyTooLarge`] beyond 1 MiB, or a connection
     /// failure.
     pub async fn fetch_usage(&self) -> Result<UsageResponse, ClientError> {
+        let span = tracing::info_span!(
+            "clawrouter.usage",
+            http.request.method = "GET",
+            url.full = %self.base_url().usage_url(),
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let result = self.fetch_usage_in().instrument(span.clone()).await;
+        match &result {
+            Ok(response) => span.record("http.response.status_code", response.status),
+            Err(error) => span.record("error.type", error.kind()),
+        };
+        result
+    }
+
+    async fn fetch_usage_in(&self) -> Result<UsageResponse, ClientError> {
         let operation = Operation::Usage;
         if !self.has_key() {
             return Err(ClientError::NoKey { operation });
@@ -53,7 +69,7 @@ impl Client {
             body: None,
         };
         let budget = self.timeouts().usage;
-        let deadline = Instant::now() + budget;
+        let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
             let attempt = retry::run(&self.inner.retry, true, Some(deadline), || async {
                 let response = self.send_once(&outgoing).await?;

@@ -106,6 +106,38 @@ async fn the_idle_timeout_applies_between_chunks_not_to_the_whole_stream() {
 }
 
 #[tokio::test]
+async fn timeouts_and_ttls_of_duration_max_mean_never_not_a_panic() {
+    let server =
+        RawServer::event_stream(vec![Step::chunk(HEL), Step::chunk(STOP), Step::End]).await;
+    let client = builder(&server.url)
+        .timeouts(clawrouter_client::Timeouts {
+            connect: Duration::MAX,
+            first_byte: Duration::MAX,
+            idle: Duration::MAX,
+            catalog: Duration::MAX,
+            usage: Duration::MAX,
+        })
+        .catalog_ttl(Duration::MAX)
+        .build()
+        .unwrap();
+    let message = client
+        .dispatch(chat(&server.url))
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(message.text(), "Hel");
+    // The catalog and usage paths compute deadlines from the same budgets.
+    let _ = client.fetch_usage().await;
+    let cache =
+        clawrouter_client::CatalogCache::new(|body: &[u8], _: &clawrouter_catalog::BaseUrl| {
+            serde_json::from_slice::<serde_json::Value>(body)
+        });
+    let _ = cache.get(&client).await;
+}
+
+#[tokio::test]
 async fn a_stream_cut_mid_event_is_truncated_with_the_partial_message() {
     // The connection closes inside the second event, without the terminating chunk.
     let server =
