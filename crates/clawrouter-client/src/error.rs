@@ -401,7 +401,8 @@ impl ClientError {
     }
 
     /// A short, stable name of the error class (`auth`, `budget_exhausted`, `rate_limited`,
-    /// `unavailable`, `bad_request`, `timeout`, `network`, `provider_error`, `truncated` …), as
+    /// `unavailable`, `bad_request`, `timeout`, `network`, `provider_error`, `truncated`,
+    /// `unknown_model` …), as
     /// the `error.type` attribute of the client's tracing spans uses it. Never the error's text.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -423,6 +424,8 @@ impl ClientError {
             ClientError::Truncated { .. } => "truncated",
             ClientError::NoKey { .. } => "no_key",
             ClientError::InvalidHeader { .. } => "invalid_header",
+            ClientError::Model { .. } => "unknown_model",
+            ClientError::Usage { .. } => "usage",
             ClientError::Config(_) => "config",
         }
     }
