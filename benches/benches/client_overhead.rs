@@ -9,10 +9,15 @@
 //!   connection reused.
 //!
 //! - `client_loopback_finish`: the same request, but only `ResponseStream::finish` (the
-//!   assembled message, no owned event copies).
+//!   assembled message, no owned event copies);
+//! - `raw_loopback_wire`: the same request written by hand on a kept-alive loopback socket, the
+//!   response read off it and each read fed straight to `ResponseDecoder` + `MessageAssembler` —
+//!   the raw bytes on loopback decoded with `clawrouter-wire` alone, the client's baseline.
 //!
-//! Throughput is `Elements(events)` (SSE events of the corpus), so the two rows compare per
-//! event; the target is `client_loopback / wire_alone ≤ 1.2`.
+//! Throughput is `Elements(events)` (SSE events of the corpus), so the rows compare per event.
+//! The target is the client's overhead over the raw bytes on loopback:
+//! `client_loopback / raw_loopback_wire ≤ 1.2`. `wire_alone` (no socket at all) shows what the
+//! loopback itself costs.
 //!
 //! Group `catalog_cache`: `hit` is one `SharedCache::get_or_load` that finds a fresh entry.
 //!
@@ -127,6 +132,54 @@ fn wire_alone(transport: Transport, chunks: &[Bytes]) -> usize {
     events
 }
 
+/// One request by hand on `socket` (kept alive), its response decoded as it is read.
+async fn raw_loopback_wire(socket: &mut tokio::net::TcpStream, transport: Transport) -> usize {
+    const REQUEST: &[u8] =
+        b"POST /v1/stream HTTP/1.1\r\nhost: bench\r\ncontent-length: 2\r\n\r\n{}";
+    socket.write_all(REQUEST).await.unwrap();
+    let mut decoder = ResponseDecoder::new(transport, Framing::Sse);
+    let mut assembler = MessageAssembler::new();
+    let mut events = 0;
+    let mut read = vec![0u8; 16 * 1024];
+    let mut head = Vec::new();
+    // The head, then whatever body bytes came with it.
+    let (mut remaining, first) = loop {
+        let n = socket.read(&mut read).await.unwrap();
+        head.extend_from_slice(&read[..n]);
+        if let Some(at) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            let text = String::from_utf8_lossy(&head[..at]).to_ascii_lowercase();
+            let length: usize = text
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map(|value| value.trim().parse().unwrap())
+                .unwrap();
+            break (length, head.split_off(at + 4));
+        }
+    };
+    let mut feed = |bytes: &[u8]| {
+        decoder
+            .feed(bytes, &mut |event| {
+                events += 1;
+                assembler.push(&event);
+            })
+            .unwrap();
+    };
+    feed(&first);
+    remaining -= first.len();
+    while remaining > 0 {
+        let n = socket
+            .read(&mut read[..remaining.min(16 * 1024)])
+            .await
+            .unwrap();
+        assert!(n > 0, "the server closed the connection");
+        feed(&read[..n]);
+        remaining -= n;
+    }
+    let end = decoder.finish(&mut |event| assembler.push(&event));
+    black_box(assembler.finish_stream(end).unwrap());
+    events
+}
+
 /// The message only: `finish()` without pulling events (no owned copies, no queue).
 async fn through_client_finish(client: &Client, transport: Transport, url: &str) -> usize {
     let request = DispatchRequest::new(transport, url, json!({"stream": true}));
@@ -180,9 +233,26 @@ fn main() {
             corpus.name
         );
 
+        let mut socket = runtime.block_on(async {
+            let socket = tokio::net::TcpStream::connect(url.trim_start_matches("http://"))
+                .await
+                .unwrap();
+            socket.set_nodelay(true).unwrap();
+            socket
+        });
+        assert_eq!(
+            runtime.block_on(raw_loopback_wire(&mut socket, transport)),
+            expected,
+            "{}: the raw loopback path sees the same events",
+            corpus.name
+        );
+
         let mut group = c.benchmark_group(format!("client_overhead/{}", corpus.name));
         group.throughput(Throughput::Elements(sse_events));
         group.bench_function("wire_alone", |b| b.iter(|| wire_alone(transport, &chunks)));
+        group.bench_function("raw_loopback_wire", |b| {
+            b.iter(|| runtime.block_on(raw_loopback_wire(&mut socket, transport)));
+        });
         group.bench_function("client_loopback", |b| {
             b.iter(|| runtime.block_on(through_client(&client, transport, &endpoint)));
         });

@@ -344,3 +344,69 @@ fn demo_runs_everything_offline() {
         "{stdout}"
     );
 }
+
+/// Malformed stdin for each offline inspector: one `error:` line naming where, exit status 1
+/// (and for `usage summarize`, the documented snapshot with its error, exit status 0).
+#[test]
+fn malformed_stdin_for_each_inspector() {
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &["catalog", "resolve"],
+            r#"{"providers": ["#,
+            "error: ClawRouter catalog response is not valid JSON: unexpected end of input, expected a value at byte 15",
+        ),
+        (
+            &[
+                "policy",
+                "replay",
+                "--transport",
+                "openai-completions",
+                "--model",
+                "openai/gpt-5.5",
+            ],
+            r#"[{"role":"#,
+            "error: stdin is not a valid JSON conversation: EOF while parsing a value at line 1 column 9 (at byte 8)",
+        ),
+        (
+            &["policy", "tools", "--model", "google/gemini-3.5-flash"],
+            r#"[{"name":"#,
+            "error: stdin is not valid JSON at byte 9",
+        ),
+        (
+            &["policy", "headers"],
+            r#"{"model":"#,
+            "error: the dispatch description is not JSON: unexpected end of input, expected a value at byte 9",
+        ),
+        (
+            &["policy", "ids", "--kind", "request-id"],
+            "\"ok\"\nabc\n",
+            "error: line 2: not a JSON string literal at byte 0",
+        ),
+        (
+            &["decode", "--transport", "openai-completions"],
+            "data: {\"x",
+            "error: stream ended inside an SSE event: 9 bytes after the last blank line were discarded",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let outcome = super::run(args, stdin.as_bytes());
+        assert_eq!(outcome.code, Some(1), "{args:?}: {outcome:?}");
+        assert!(
+            outcome.stderr.starts_with(expected),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+        assert_eq!(
+            outcome.stderr.lines().count(),
+            1,
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+    let usage = super::run(&["usage", "summarize"], br#"{"budget":"#);
+    assert_eq!(usage.code, Some(0), "{usage:?}");
+    assert_eq!(
+        usage.stdout,
+        "{\"provider\":\"clawrouter\",\"displayName\":\"ClawRouter\",\"windows\":[],\"error\":\"Malformed usage response\"}\n"
+    );
+}
