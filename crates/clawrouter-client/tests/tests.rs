@@ -16,5 +16,6 @@ mod support;
 mod catalog;
 mod dispatch;
 mod errors;
+mod faults;
 mod security;
 mod usage;
