@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clawrouter_wire::assemble::{AssembledMessage, FailureCause, MessageAssembler};
-use clawrouter_wire::events::StreamEvent;
+use clawrouter_wire::events::{ProviderError, StreamEvent};
 use clawrouter_wire::sse::SseError;
 use clawrouter_wire::transport::{DecodeError, Framing, ResponseDecoder, Transport};
 use futures_core::Stream;
@@ -41,6 +41,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::{Instant, Sleep};
 use tracing::Instrument;
 
@@ -236,13 +237,12 @@ impl Client {
                 });
             }
         };
-        Ok(ResponseStream::new(
-            transport,
-            framing,
-            response,
-            self.timeouts().idle,
-            span,
-        ))
+        let mut stream =
+            ResponseStream::new(transport, framing, response, self.timeouts().idle, span);
+        stream.secret = self
+            .key()
+            .map(|key| SecretString::from(key.expose_secret().to_owned()));
+        Ok(stream)
     }
 
     /// The framing the response's `Content-Type` announces, or what is wrong with it.
@@ -311,6 +311,8 @@ pub struct ResponseStream {
     request_id: Option<String>,
     status: u16,
     span: tracing::Span,
+    /// The key, only to redact it from provider errors that echo it (issue 9 "Secrets").
+    secret: Option<SecretString>,
 }
 
 impl fmt::Debug for ResponseStream {
@@ -364,6 +366,7 @@ impl ResponseStream {
             request_id,
             status,
             span,
+            secret: None,
         }
     }
 
@@ -424,13 +427,16 @@ impl ResponseStream {
             queue,
             emit,
             first_error,
+            secret,
             ..
         } = self;
         let Some(assembler) = assembler.as_mut() else {
             return;
         };
         let emit = *emit;
+        let secret = secret.as_ref().map(|key| key.expose_secret());
         let result = decoder.feed(chunk, &mut |event| {
+            let event = scrub_event(event, secret);
             assembler.push(&event);
             if emit {
                 queue.push_back(event.into_owned());
@@ -450,7 +456,9 @@ impl ResponseStream {
         };
         let emit = self.emit;
         let queue = &mut self.queue;
+        let secret = self.secret.as_ref().map(|key| key.expose_secret());
         let finished = self.decoder.finish(&mut |event| {
+            let event = scrub_event(event, secret);
             assembler.push(&event);
             if emit {
                 queue.push_back(event.into_owned());
@@ -566,6 +574,33 @@ fn error_type(error: &ClientError) -> &'static str {
         ClientError::ProviderStream { .. } => "provider_error",
         ClientError::Truncated { .. } => "truncated",
         _ => "other",
+    }
+}
+
+/// A provider error event with every occurrence of the key replaced by `[REDACTED]`: a provider
+/// or proxy that echoes the credential in its error must not make the client print it. Other
+/// events pass unchanged (their text is the model's output).
+fn scrub_event<'a>(event: StreamEvent<'a>, secret: Option<&str>) -> StreamEvent<'a> {
+    let Some(secret) = secret.filter(|secret| !secret.is_empty()) else {
+        return event;
+    };
+    match event {
+        StreamEvent::Error(error)
+            if error.message.contains(secret)
+                || error.raw.contains(secret)
+                || error
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| code.contains(secret)) =>
+        {
+            let redact = |text: &str| text.replace(secret, "[REDACTED]");
+            StreamEvent::Error(ProviderError {
+                code: error.code.as_deref().map(|code| redact(code).into()),
+                message: redact(&error.message).into(),
+                raw: redact(&error.raw).into(),
+            })
+        }
+        other => other,
     }
 }
 
