@@ -112,6 +112,7 @@ pub fn describe(error: &ClientError) -> String {
         ClientError::BadRequest { .. } => status("bad-request", error),
         ClientError::BudgetExhausted { .. } => status("budget", error),
         ClientError::UnexpectedStatus { .. } => status("unexpected", error),
+        ClientError::Model { .. } => "model".to_owned(),
         other => format!("other {other:?}"),
     }
 }
@@ -499,7 +500,7 @@ pub fn oracle(transport: Transport, bytes: &[u8], clean_end: bool) -> AssembledM
     }
 }
 
-fn head_sse() -> Step {
+pub fn head_sse() -> Step {
     Step::Head(
         "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked"
             .to_owned(),
@@ -532,22 +533,22 @@ fn terminal(transport: Transport, body: &[u8]) -> usize {
 }
 
 /// A loopback case: its script and what the caller must see.
-struct Case {
-    name: &'static str,
-    script: Vec<Step>,
-    refuse_after_catalog: bool,
+pub struct Case {
+    pub name: &'static str,
+    pub script: Vec<Step>,
+    pub refuse_after_catalog: bool,
     /// The expected [`describe`] line, `before:` / `stream:` / `done`; `{t}` is the transport.
-    want: &'static str,
+    pub want: &'static str,
     /// For `stream:` and `done`: the bytes of the body that arrived, and whether it ended
     /// cleanly (the oracle's input).
-    received: Option<(usize, bool)>,
+    pub received: Option<(usize, bool)>,
     /// The server holds the connection open after the script: the client must close it.
-    held: bool,
+    pub held: bool,
     /// Transports for which `want` differs.
-    except: &'static [(Transport, &'static str)],
+    pub except: &'static [(Transport, &'static str)],
 }
 
-fn cases(transport: Transport, body: &[u8]) -> Vec<Case> {
+pub fn cases(transport: Transport, body: &[u8]) -> Vec<Case> {
     let half = body.len() / 2;
     let emoji = inside_emoji(body);
     // Just before the terminal signal: the end is missing.

@@ -17,5 +17,6 @@ mod catalog;
 mod dispatch;
 mod errors;
 mod faults;
+mod secrets;
 mod security;
 mod usage;
