@@ -14,6 +14,9 @@
 //! - Status errors are mapped before any stream exists, with a bounded error-body excerpt.
 //!   A body that is not an event stream (an HTML page from a proxy, a JSON document from a
 //!   non-streaming request) is [`ClientError::MalformedBody`].
+//! - A framing error (an event over the decoder's size limit, a broken JSON array) ends the
+//!   stream at once with [`ClientError::MalformedBody`] and the partial message, and drops the
+//!   connection: an endless hostile body is never read to its end.
 //! - Between chunks, the idle timeout applies. A provider error after HTTP 200, a truncated body,
 //!   a broken connection or a stall end the stream with a typed error that keeps the partial
 //!   message ([`StreamError`]).
@@ -670,6 +673,13 @@ impl Stream for ResponseStream {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.sleep.as_mut().reset(Instant::now() + this.idle);
                     this.feed(&chunk);
+                    // A framing error (an event over the size limit, a broken JSON array) fails
+                    // the stream now: the outcome is a failure either way, and reading on would
+                    // let a hostile server keep the client busy with an endless body.
+                    if let Some(error) = this.first_error.take() {
+                        let error = failure_error(this.transport, FailureCause::Decode(error));
+                        this.fail(error);
+                    }
                 }
                 Poll::Ready(Some(Err(error))) => {
                     let reason = format!(
