@@ -17,6 +17,7 @@ mod catalog;
 mod dispatch;
 mod errors;
 mod faults;
+mod limits;
 mod secrets;
 mod security;
 mod usage;
