@@ -10,6 +10,7 @@
 mod bench_report;
 mod ci;
 mod fuzz;
+mod reliability;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ commands:
                         layering benches fuzz-build fuzz-smoke (--skip: local runs only)
   fuzz [SECONDS]        run every fuzz target for SECONDS each (default 60)
   bench-report [ARGS]   benchmark report (see xtask/src/bench_report.rs)
+  reliability [STREAMS] fault/secret/limit tests, the load example (default 2000 streams),
+                        and the figures section of RELIABILITY.md
   help                  this text";
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(rest),
         "fuzz" => fuzz::run(rest),
         "bench-report" => bench_report::run(rest),
+        "reliability" => reliability::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

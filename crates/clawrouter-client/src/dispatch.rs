@@ -14,6 +14,9 @@
 //! - Status errors are mapped before any stream exists, with a bounded error-body excerpt.
 //!   A body that is not an event stream (an HTML page from a proxy, a JSON document from a
 //!   non-streaming request) is [`ClientError::MalformedBody`].
+//! - A framing error (an event over the decoder's size limit, a broken JSON array) ends the
+//!   stream at once with [`ClientError::MalformedBody`] and the partial message, and drops the
+//!   connection: an endless hostile body is never read to its end.
 //! - Between chunks, the idle timeout applies. A provider error after HTTP 200, a truncated body,
 //!   a broken connection or a stall end the stream with a typed error that keeps the partial
 //!   message ([`StreamError`]).
@@ -33,7 +36,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clawrouter_wire::assemble::{AssembledMessage, FailureCause, MessageAssembler};
-use clawrouter_wire::events::StreamEvent;
+use clawrouter_wire::events::{ProviderError, StreamEvent};
 use clawrouter_wire::sse::SseError;
 use clawrouter_wire::transport::{DecodeError, Framing, ResponseDecoder, Transport};
 use futures_core::Stream;
@@ -41,6 +44,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Sleep;
 use tracing::Instrument;
 
@@ -236,13 +240,12 @@ impl Client {
                 });
             }
         };
-        Ok(ResponseStream::new(
-            transport,
-            framing,
-            response,
-            self.timeouts().idle,
-            span,
-        ))
+        let mut stream =
+            ResponseStream::new(transport, framing, response, self.timeouts().idle, span);
+        stream.secret = self
+            .key()
+            .map(|key| SecretString::from(key.expose_secret().to_owned()));
+        Ok(stream)
     }
 
     /// The framing the response's `Content-Type` announces, or what is wrong with it.
@@ -311,6 +314,8 @@ pub struct ResponseStream {
     request_id: Option<String>,
     status: u16,
     span: tracing::Span,
+    /// The key, only to redact it from provider errors that echo it (issue 9 "Secrets").
+    secret: Option<SecretString>,
 }
 
 impl fmt::Debug for ResponseStream {
@@ -364,6 +369,7 @@ impl ResponseStream {
             request_id,
             status,
             span,
+            secret: None,
         }
     }
 
@@ -424,13 +430,16 @@ impl ResponseStream {
             queue,
             emit,
             first_error,
+            secret,
             ..
         } = self;
         let Some(assembler) = assembler.as_mut() else {
             return;
         };
         let emit = *emit;
+        let secret = secret.as_ref().map(|key| key.expose_secret());
         let result = decoder.feed(chunk, &mut |event| {
+            let event = scrub_event(event, secret);
             assembler.push(&event);
             if emit {
                 queue.push_back(event.into_owned());
@@ -450,7 +459,9 @@ impl ResponseStream {
         };
         let emit = self.emit;
         let queue = &mut self.queue;
+        let secret = self.secret.as_ref().map(|key| key.expose_secret());
         let finished = self.decoder.finish(&mut |event| {
+            let event = scrub_event(event, secret);
             assembler.push(&event);
             if emit {
                 queue.push_back(event.into_owned());
@@ -553,6 +564,33 @@ fn record_message(span: &tracing::Span, message: &AssembledMessage) {
     }
 }
 
+/// A provider error event with every occurrence of the key replaced by `[REDACTED]`: a provider
+/// or proxy that echoes the credential in its error must not make the client print it. Other
+/// events pass unchanged (their text is the model's output).
+fn scrub_event<'a>(event: StreamEvent<'a>, secret: Option<&str>) -> StreamEvent<'a> {
+    let Some(secret) = secret.filter(|secret| !secret.is_empty()) else {
+        return event;
+    };
+    match event {
+        StreamEvent::Error(error)
+            if error.message.contains(secret)
+                || error.raw.contains(secret)
+                || error
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| code.contains(secret)) =>
+        {
+            let redact = |text: &str| text.replace(secret, "[REDACTED]");
+            StreamEvent::Error(ProviderError {
+                code: error.code.as_deref().map(|code| redact(code).into()),
+                message: redact(&error.message).into(),
+                raw: redact(&error.raw).into(),
+            })
+        }
+        other => other,
+    }
+}
+
 fn empty_message() -> &'static AssembledMessage {
     static EMPTY: std::sync::OnceLock<AssembledMessage> = std::sync::OnceLock::new();
     EMPTY.get_or_init(AssembledMessage::default)
@@ -621,6 +659,13 @@ impl Stream for ResponseStream {
                         .as_mut()
                         .reset(crate::retry::deadline_after(this.idle));
                     this.feed(&chunk);
+                    // A framing error (an event over the size limit, a broken JSON array) fails
+                    // the stream now: the outcome is a failure either way, and reading on would
+                    // let a hostile server keep the client busy with an endless body.
+                    if let Some(error) = this.first_error.take() {
+                        let error = failure_error(this.transport, FailureCause::Decode(error));
+                        this.fail(error);
+                    }
                 }
                 Poll::Ready(Some(Err(error))) => {
                     let reason = format!(

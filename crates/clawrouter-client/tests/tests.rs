@@ -17,5 +17,8 @@ mod catalog;
 mod chat;
 mod dispatch;
 mod errors;
+mod faults;
+mod limits;
+mod secrets;
 mod security;
 mod usage;
