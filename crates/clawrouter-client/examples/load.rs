@@ -65,12 +65,12 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// 160 characters of one-letter words: the emulator echoes at most 160, so this is the longest
-/// reply it makes (one event per word).
+/// About 300 one-letter words (600 characters, within the emulator's echo limit): one event per
+/// word, so each stream carries a few hundred events.
 fn long_prompt(index: usize) -> String {
     let letter = char::from(b'a' + u8::try_from(index % 26).unwrap());
     let mut prompt = format!("{index:05}");
-    while prompt.len() < 158 {
+    while prompt.len() < 600 {
         prompt.push(' ');
         prompt.push(letter);
     }
@@ -167,7 +167,7 @@ async fn run(streams: usize, delay: u64) -> Result<(), String> {
         "- Load: {streams} concurrent `Client::chat` streams (4 transports, round-robin; emulator write delay {delay} ms), every one completed with the exact expected message."
     );
     println!(
-        "- Events per stream: {fewest}–{most} (the emulator echoes at most 160 characters, so its longest reply is about 90 word deltas); {total} events in {wall:.2} s wall = {:.0} events/s.",
+        "- Events per stream: {fewest}–{most} (a 600-character prompt of one-letter words, echoed one word per delta); {total} events in {wall:.2} s wall = {:.0} events/s.",
         total as f64 / wall
     );
     println!(

@@ -621,6 +621,17 @@ fn failure_error(transport: Transport, cause: FailureCause) -> ClientError {
             ),
             excerpt: None,
         },
+        FailureCause::Limit {
+            what,
+            limit,
+            dropped,
+        } => ClientError::MalformedBody {
+            operation: Operation::Dispatch(transport),
+            detail: format!(
+                "the stream exceeded the limit of {limit} {what} ({dropped} more were not kept) — the reply is kept up to the limit; the response is hostile or broken, report it"
+            ),
+            excerpt: None,
+        },
         // `FailureCause` may grow; anything new is reported as a broken stream.
         other => ClientError::MalformedBody {
             operation: Operation::Dispatch(transport),

@@ -92,3 +92,55 @@ async fn a_100_mib_endless_event_gives_a_typed_error_and_stops_reading() {
     let sent = server.await.unwrap();
     assert!(sent < TOTAL, "the client read all {sent} bytes");
 }
+
+/// 5 000 tool calls in one message (each a complete OpenAI Chat Completions tool-call delta):
+/// the assembler keeps the first `MAX_TOOL_CALLS_PER_MESSAGE` and the stream fails with a typed
+/// error that names the limit, instead of growing without bound.
+#[tokio::test]
+async fn too_many_tool_calls_in_one_message_is_a_typed_error() {
+    use clawrouter_wire::assemble::MAX_TOOL_CALLS_PER_MESSAGE;
+    let mut body = String::new();
+    for index in 0..5000 {
+        body.push_str(&format!(
+            "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":{index},\"id\":\"call_{index}\",\"type\":\"function\",\"function\":{{\"name\":\"t\",\"arguments\":\"{{}}\"}}}}]}}}}]}}\n\n"
+        ));
+    }
+    body.push_str("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buffer = [0u8; 8192];
+        let _ = socket.read(&mut buffer).await;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let _ = socket.write_all(body.as_bytes()).await;
+    });
+    let client = builder(&url, EMULATOR_KEY).build().unwrap();
+    let request = DispatchRequest::new(
+        Transport::OpenAiCompletions,
+        format!("{url}/v1/chat/completions"),
+        serde_json::json!({"stream": true}),
+    );
+    let failure = client
+        .dispatch(request)
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failure.error, ClientError::MalformedBody { detail, .. }
+            if detail.starts_with("the stream exceeded the limit of 1024 tool calls per message (3976 more were not kept)")),
+        "{:?}",
+        failure.error
+    );
+    assert_eq!(
+        failure.partial.tool_calls().count(),
+        MAX_TOOL_CALLS_PER_MESSAGE
+    );
+    server.await.unwrap();
+}

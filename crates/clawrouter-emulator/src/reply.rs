@@ -21,8 +21,9 @@ use serde_json::{Map, Value};
 
 /// The reply to a prompt: a fixed sentence echoing it.
 ///
-/// Whitespace in the prompt is collapsed to single spaces and the echo is cut to 160
-/// characters, so the reply stays short whatever the prompt.
+/// Whitespace in the prompt is collapsed to single spaces and the echo is cut to
+/// [`MAX_ECHO_CHARS`] characters, so the reply stays bounded whatever the prompt (and a load test
+/// can still ask for a few hundred deltas per stream).
 ///
 /// ```
 /// use clawrouter_emulator::expected_reply_text;
@@ -32,13 +33,16 @@ use serde_json::{Map, Value};
 /// );
 /// ```
 pub fn expected_reply_text(prompt: &str) -> String {
-    let echo = collapse(prompt, 160);
+    let echo = collapse(prompt, MAX_ECHO_CHARS);
     if echo.is_empty() {
         "Hello from the ClawRouter emulator. Send a message and it is echoed back.".to_owned()
     } else {
         format!("You said: \"{echo}\". This is a deterministic reply from the ClawRouter emulator.")
     }
 }
+
+/// The longest echo of the prompt in a reply, in characters.
+pub const MAX_ECHO_CHARS: usize = 2000;
 
 /// The reasoning streamed before the reply, when the request asks for reasoning.
 ///

@@ -148,9 +148,13 @@ impl AssembledMessage {
 /// assert_eq!(message.text(), "Hello");
 /// assert_eq!(message.stop_reason, Some(StopReason::Stop));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MessageAssembler {
     message: AssembledMessage,
+    /// At most this many tool calls are kept ([`MAX_TOOL_CALLS_PER_MESSAGE`] by default).
+    max_tool_calls: usize,
+    /// Tool calls started beyond `max_tool_calls`: not kept, reported by `finish_stream`.
+    dropped_tool_calls: u64,
     /// Whether the last block still accepts deltas.
     last_open: bool,
     /// Transport tool-call index → position in `content`.
@@ -159,10 +163,49 @@ pub struct MessageAssembler {
     arguments: HashMap<u64, String>,
 }
 
+/// The default limit on tool calls in one message. A stream that starts more is hostile or
+/// broken: the calls beyond it are not kept (memory stays bounded) and
+/// [`MessageAssembler::finish_stream`] reports [`FailureCause::Limit`].
+pub const MAX_TOOL_CALLS_PER_MESSAGE: usize = 1024;
+
+impl Default for MessageAssembler {
+    fn default() -> Self {
+        MessageAssembler {
+            message: AssembledMessage::default(),
+            max_tool_calls: MAX_TOOL_CALLS_PER_MESSAGE,
+            dropped_tool_calls: 0,
+            last_open: false,
+            tool_calls: HashMap::new(),
+            arguments: HashMap::new(),
+        }
+    }
+}
+
 impl MessageAssembler {
     /// An empty assembler.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keeps at most `limit` tool calls (default [`MAX_TOOL_CALLS_PER_MESSAGE`]).
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use clawrouter_wire::assemble::{FailureCause, MessageAssembler};
+    /// use clawrouter_wire::events::StreamEvent;
+    ///
+    /// let mut assembler = MessageAssembler::new().with_max_tool_calls(1);
+    /// for index in 0..3 {
+    ///     assembler.push(&StreamEvent::ToolCallStart { index, id: None, name: Cow::Borrowed("t") });
+    /// }
+    /// let failure = assembler.finish_stream(Ok(())).unwrap_err();
+    /// assert_eq!(failure.cause, FailureCause::Limit { what: "tool calls per message", limit: 1, dropped: 2 });
+    /// assert_eq!(failure.partial.tool_calls().count(), 1); // what fits is kept
+    /// ```
+    #[must_use]
+    pub fn with_max_tool_calls(mut self, limit: usize) -> Self {
+        self.max_tool_calls = limit;
+        self
     }
 
     /// The message as assembled so far (tool-call arguments still streaming are not in it yet).
@@ -211,13 +254,22 @@ impl MessageAssembler {
             }
             StreamEvent::BlockEnd => self.last_open = false,
             StreamEvent::ToolCallStart { index, id, name } => {
+                if !self.tool_calls.contains_key(index)
+                    && self.tool_calls.len() >= self.max_tool_calls
+                {
+                    // Counted once per call: its fragments and end are then ignored below.
+                    self.dropped_tool_calls = self.dropped_tool_calls.saturating_add(1);
+                }
                 self.start_tool_call(*index, id, name)
             }
             StreamEvent::ToolCallArguments { index, fragment } => {
                 if !self.tool_calls.contains_key(index) {
                     self.start_tool_call(*index, &None, "");
                 }
-                self.arguments.entry(*index).or_default().push_str(fragment);
+                // A call dropped over the limit keeps no arguments either.
+                if self.tool_calls.contains_key(index) {
+                    self.arguments.entry(*index).or_default().push_str(fragment);
+                }
             }
             StreamEvent::ToolCallEnd {
                 index,
@@ -227,7 +279,9 @@ impl MessageAssembler {
                 if !self.tool_calls.contains_key(index) {
                     self.start_tool_call(*index, &None, "");
                 }
-                if let Some(arguments) = arguments {
+                if let Some(arguments) = arguments
+                    && self.tool_calls.contains_key(index)
+                {
                     self.arguments.insert(*index, arguments.to_string());
                 }
                 if let Some(signature) = signature
@@ -269,6 +323,10 @@ impl MessageAssembler {
                     call.name = name.to_owned();
                 }
             }
+            return;
+        }
+        if self.tool_calls.len() >= self.max_tool_calls {
+            // Over the limit: not kept (`push` counts it when the call starts).
             return;
         }
         self.tool_calls.insert(index, self.message.content.len());
@@ -383,11 +441,22 @@ impl MessageAssembler {
         self,
         end: Result<(), DecodeError>,
     ) -> Result<AssembledMessage, StreamFailure> {
+        let (limit, dropped) = (self.max_tool_calls, self.dropped_tool_calls);
         let message = self.finish();
         if let Some(error) = message.error.clone() {
             return Err(StreamFailure {
                 partial: Box::new(message),
                 cause: FailureCause::Provider(error),
+            });
+        }
+        if dropped > 0 {
+            return Err(StreamFailure {
+                partial: Box::new(message),
+                cause: FailureCause::Limit {
+                    what: "tool calls per message",
+                    limit,
+                    dropped,
+                },
             });
         }
         match end {
@@ -408,6 +477,16 @@ pub enum FailureCause {
     Provider(ProviderError<'static>),
     /// The body was malformed or ended before the transport's terminal signal.
     Decode(DecodeError),
+    /// The stream exceeded a limit of the assembler (see [`MAX_TOOL_CALLS_PER_MESSAGE`]); what
+    /// fits within it is kept.
+    Limit {
+        /// Which limit.
+        what: &'static str,
+        /// Its value.
+        limit: usize,
+        /// How many items beyond it were not kept.
+        dropped: u64,
+    },
 }
 
 /// A streamed response that failed, with everything received before the failure.
@@ -433,5 +512,12 @@ fn describe(cause: &FailureCause) -> String {
             ),
         },
         FailureCause::Decode(error) => error.to_string(),
+        FailureCause::Limit {
+            what,
+            limit,
+            dropped,
+        } => {
+            format!("the stream exceeded the limit of {limit} {what}: {dropped} more were not kept")
+        }
     }
 }
