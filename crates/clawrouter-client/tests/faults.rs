@@ -350,38 +350,6 @@ impl Loopback {
     }
 }
 
-async fn read_head(socket: &mut TcpStream) -> Option<String> {
-    let mut buffer = Vec::new();
-    let mut byte = [0u8; 4096];
-    let head_end = loop {
-        let read = socket.read(&mut byte).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&byte[..read]);
-        if let Some(at) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let length = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<usize>().ok())
-                .flatten()
-        })
-        .unwrap_or(0);
-    while buffer.len() < head_end + length {
-        match socket.read(&mut byte).await {
-            Ok(0) | Err(_) => return None,
-            Ok(read) => buffer.extend_from_slice(&byte[..read]),
-        }
-    }
-    Some(head)
-}
-
 async fn serve(
     mut socket: TcpStream,
     script: &[Step],
@@ -389,7 +357,7 @@ async fn serve(
     calls: &Mutex<Vec<String>>,
     all: &Mutex<Vec<String>>,
 ) {
-    let Some(head) = read_head(&mut socket).await else {
+    let Some(head) = crate::support::read_head(&mut socket).await else {
         return;
     };
     all.lock().unwrap().push(head.clone());

@@ -190,30 +190,23 @@ impl RawServer {
     }
 }
 
-async fn serve(
-    mut socket: TcpStream,
-    head: &str,
-    steps: &[Step],
-    requests: &Mutex<Vec<String>>,
-    peer_gone: &Notify,
-) {
-    // Read the request head, then the body its Content-Length announces.
+/// Reads one request: its head, then the body its Content-Length announces. Returns the head;
+/// `None` when the peer closes or errs first.
+pub async fn read_head(socket: &mut TcpStream) -> Option<String> {
     let mut buffer = Vec::new();
     let mut byte = [0u8; 4096];
     let head_end = loop {
-        let Ok(read) = socket.read(&mut byte).await else {
-            return;
-        };
+        let read = socket.read(&mut byte).await.ok()?;
         if read == 0 {
-            return;
+            return None;
         }
         buffer.extend_from_slice(&byte[..read]);
         if let Some(at) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
             break at + 4;
         }
     };
-    let request_head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let length = request_head
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let length = head
         .lines()
         .find_map(|line| {
             let (name, value) = line.split_once(':')?;
@@ -224,10 +217,23 @@ async fn serve(
         .unwrap_or(0);
     while buffer.len() < head_end + length {
         match socket.read(&mut byte).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(read) => buffer.extend_from_slice(&byte[..read]),
         }
     }
+    Some(head)
+}
+
+async fn serve(
+    mut socket: TcpStream,
+    head: &str,
+    steps: &[Step],
+    requests: &Mutex<Vec<String>>,
+    peer_gone: &Notify,
+) {
+    let Some(request_head) = read_head(&mut socket).await else {
+        return;
+    };
     requests.lock().unwrap().push(request_head);
     if socket.write_all(head.as_bytes()).await.is_err() {
         return;
