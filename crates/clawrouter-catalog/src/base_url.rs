@@ -74,9 +74,77 @@ impl BaseUrl {
         self.root == DEFAULT_ROOT_URL
     }
 
+    /// How a request of `kind` to this origin reaches the network by default (PROTOCOL.md §4.1,
+    /// §8.1, §9.1, §14 D5).
+    ///
+    /// OpenClaw's rule, pinned by its tests (§12.2 cases 16–19, §12.4 cases 41 and 51): the
+    /// catalog honours the environment proxy and requires HTTPS on the public origin only, and
+    /// is strictly direct anywhere else; usage and pool honour the environment proxy on every
+    /// origin. A model call carries the key to the same origin as the catalog request, so it
+    /// follows the catalog's rule (the spec is silent on it).
+    ///
+    /// ```
+    /// use clawrouter_catalog::{BaseUrl, NetworkMode, RouterRequest};
+    ///
+    /// let public = BaseUrl::new(None);
+    /// let private = BaseUrl::new(Some("https://router.example/v1"));
+    /// let env = NetworkMode::TrustedEnvProxy { require_https: true };
+    /// assert_eq!(public.network_mode(RouterRequest::Catalog), env);
+    /// assert_eq!(private.network_mode(RouterRequest::Catalog), NetworkMode::StrictDirect);
+    /// assert_eq!(
+    ///     private.network_mode(RouterRequest::Usage),
+    ///     NetworkMode::TrustedEnvProxy { require_https: false }
+    /// );
+    /// ```
+    pub fn network_mode(&self, kind: RouterRequest) -> NetworkMode {
+        let public = self.is_default_origin();
+        match kind {
+            RouterRequest::Catalog | RouterRequest::Dispatch if !public => {
+                NetworkMode::StrictDirect
+            }
+            _ => NetworkMode::TrustedEnvProxy {
+                require_https: public,
+            },
+        }
+    }
+
     /// `root + path` for a path that starts with `/` (a catalog row's `nativeBaseUrl`).
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.root, path)
+    }
+}
+
+/// A request the client sends to ClawRouter, for [`BaseUrl::network_mode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RouterRequest {
+    /// `GET /v1/catalog` (PROTOCOL.md §4.1).
+    Catalog,
+    /// `GET /v1/usage` (PROTOCOL.md §8.1).
+    Usage,
+    /// `GET /v1/pool` (PROTOCOL.md §9.1).
+    Pool,
+    /// A model call on one of the four transports (PROTOCOL.md §7).
+    Dispatch,
+}
+
+/// How a request reaches the network (PROTOCOL.md §4.1, §14 D5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkMode {
+    /// OpenClaw's "trusted env proxy" mode: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` from the environment are honoured.
+    TrustedEnvProxy {
+        /// Whether a plain `http://` URL must be refused (the public origin is HTTPS only).
+        require_https: bool,
+    },
+    /// A direct connection; the environment proxy is ignored.
+    StrictDirect,
+}
+
+impl NetworkMode {
+    /// Whether the environment proxy is honoured.
+    pub fn uses_env_proxy(self) -> bool {
+        matches!(self, NetworkMode::TrustedEnvProxy { .. })
     }
 }
 

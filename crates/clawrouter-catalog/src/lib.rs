@@ -61,7 +61,7 @@ mod resolve;
 mod rows;
 mod usage;
 
-pub use base_url::{BaseUrl, DEFAULT_ROOT_URL};
+pub use base_url::{BaseUrl, DEFAULT_ROOT_URL, NetworkMode, RouterRequest};
 pub use dispatch::{DispatchTarget, prepare_openclaw_model, resolve_openclaw_model};
 pub use efforts::{EffortSet, ReasoningEffort, normalize_reasoning_efforts, thinking_profile};
 pub use model::{CatalogModel, Cost, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_TOKENS, InputModality};

@@ -2,8 +2,8 @@
 //! the catalog-side §14 decisions (D6, D7, D8, D12, D17, D18).
 
 use clawrouter_catalog::{
-    BaseUrl, CatalogError, InputModality, MAX_CATALOG_BODY_BYTES, ReasoningEffort, ResolveOptions,
-    prepare_openclaw_model, resolve_catalog, resolve_openclaw_model,
+    BaseUrl, CatalogError, InputModality, MAX_CATALOG_BODY_BYTES, NetworkMode, ReasoningEffort,
+    ResolveOptions, RouterRequest, prepare_openclaw_model, resolve_catalog, resolve_openclaw_model,
 };
 use clawrouter_wire::transport::Transport;
 use serde_json::{Value, json};
@@ -351,19 +351,28 @@ fn advertised_modality_sources() {
     }
 }
 
-/// Cases 16–20: the proxy mode follows from the normalized origin; `{providers:[]}` is an empty
-/// catalog (the request itself is the client's).
+/// Cases 16–20: the catalog request's network mode follows from the normalized origin
+/// (`trusted_env_proxy` with `requireHttps` on the public origin, strict direct elsewhere);
+/// `{providers:[]}` is an empty catalog. The client's requests through a real proxy are in
+/// `crates/clawrouter-cli/tests/proxy.rs`.
 #[test]
-fn cases_16_to_20_default_origin_and_empty_catalog() {
-    let cases: [(Option<&str>, bool); 4] = [
-        (None, true),
-        (Some("https://clawrouter.openclaw.ai"), true),
-        (Some("https://clawrouter.openclaw.ai/v1/"), true),
-        (Some("https://clawrouter.example/v1"), false),
+fn cases_16_to_20_catalog_network_mode_and_empty_catalog() {
+    const ENV_HTTPS: NetworkMode = NetworkMode::TrustedEnvProxy {
+        require_https: true,
+    };
+    let cases: [(Option<&str>, NetworkMode); 4] = [
+        (None, ENV_HTTPS),
+        (Some("https://clawrouter.openclaw.ai"), ENV_HTTPS),
+        (Some("https://clawrouter.openclaw.ai/v1/"), ENV_HTTPS),
+        (
+            Some("https://clawrouter.example/v1"),
+            NetworkMode::StrictDirect,
+        ),
     ];
-    for (input, default_origin) in cases {
+    for (input, mode) in cases {
         let base = BaseUrl::new(input);
-        assert_eq!(base.is_default_origin(), default_origin, "{input:?}");
+        assert_eq!(base.network_mode(RouterRequest::Catalog), mode, "{input:?}");
+        assert_eq!(base.is_default_origin(), mode == ENV_HTTPS, "{input:?}");
         let catalog = resolve_catalog(br#"{"providers":[]}"#, &base).unwrap();
         assert!(catalog.models.is_empty() && catalog.dropped.is_empty());
         assert_eq!(catalog.raw_provider_count(), 0);

@@ -1,7 +1,9 @@
 //! PROTOCOL.md §12.4 (usage) and the number rules of §8.3, as exact snapshots.
 
 use clawrouter_catalog::json::to_js_string;
-use clawrouter_catalog::{MAX_USAGE_BODY_BYTES, usage_snapshot};
+use clawrouter_catalog::{
+    BaseUrl, MAX_USAGE_BODY_BYTES, NetworkMode, RouterRequest, usage_snapshot,
+};
 use serde_json::{Value, json};
 
 use crate::support::fixture;
@@ -12,6 +14,28 @@ fn summarize(body: &[u8]) -> String {
 }
 
 const MALFORMED: &str = r#"{"provider":"clawrouter","displayName":"ClawRouter","windows":[],"error":"Malformed usage response"}"#;
+
+/// Cases 41 and 51 (mode `trusted_env_proxy`) and §14 D5: usage and pool honour the environment
+/// proxy on every origin; HTTPS is required only on the public one. The request through a real
+/// proxy is in `crates/clawrouter-cli/tests/proxy.rs`.
+#[test]
+fn usage_and_pool_honour_the_env_proxy_on_every_origin() {
+    for (input, require_https) in [
+        (None, true),
+        (Some("https://clawrouter.openclaw.ai/v1/"), true),
+        (Some("https://clawrouter.example/v1"), false),
+        (Some("http://127.0.0.1:8080"), false),
+    ] {
+        let base = BaseUrl::new(input);
+        for kind in [RouterRequest::Usage, RouterRequest::Pool] {
+            assert_eq!(
+                base.network_mode(kind),
+                NetworkMode::TrustedEnvProxy { require_https },
+                "{input:?} {kind:?}"
+            );
+        }
+    }
+}
 
 /// Cases 41–45 and 50 from the fixtures.
 #[test]

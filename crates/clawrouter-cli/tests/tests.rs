@@ -19,6 +19,7 @@ mod catalog_usage;
 mod emulator;
 mod online;
 mod policy_replay;
+mod proxy;
 mod secrets;
 
 const BIN: &str = env!("CARGO_BIN_EXE_clawrouter");

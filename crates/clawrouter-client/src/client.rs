@@ -67,18 +67,48 @@ impl Default for Timeouts {
     }
 }
 
-/// Whether the environment's `HTTP(S)_PROXY` is used (PROTOCOL.md §4.1, §14 D5).
+/// Whether the environment's `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are
+/// honoured (PROTOCOL.md §4.1, §8.1, §14 D5).
+///
+/// For a plain `http://` origin an HTTP proxy receives the request itself (absolute-form, as
+/// every HTTP client does); an `https://` origin is reached through a `CONNECT` tunnel, so the
+/// proxy sees only the host and port.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxyMode {
-    /// OpenClaw's rule: the environment proxy for the default origin
-    /// (`https://clawrouter.openclaw.ai`), direct connections for any other origin.
+    /// OpenClaw's rule ([`BaseUrl::network_mode`]): the catalog and model calls use the
+    /// environment proxy on the public origin (`https://clawrouter.openclaw.ai`) and connect
+    /// directly to any other origin; usage uses the environment proxy on every origin.
     #[default]
     Auto,
     /// Always honour the environment proxy.
     Environment,
     /// Never use a proxy.
     Direct,
+}
+
+impl ProxyMode {
+    /// Whether `operation` against `base` honours the environment proxy.
+    ///
+    /// ```
+    /// use clawrouter_catalog::BaseUrl;
+    /// use clawrouter_client::{Operation, ProxyMode};
+    ///
+    /// let private = BaseUrl::new(Some("https://router.example"));
+    /// assert!(!ProxyMode::Auto.uses_env_proxy(&private, Operation::Catalog));
+    /// assert!(ProxyMode::Auto.uses_env_proxy(&private, Operation::Usage));
+    /// assert!(ProxyMode::Auto.uses_env_proxy(&BaseUrl::new(None), Operation::Catalog));
+    /// assert!(!ProxyMode::Direct.uses_env_proxy(&private, Operation::Usage));
+    /// ```
+    pub fn uses_env_proxy(self, base: &BaseUrl, operation: Operation) -> bool {
+        match self {
+            ProxyMode::Auto => base
+                .network_mode(operation.router_request())
+                .uses_env_proxy(),
+            ProxyMode::Environment => true,
+            ProxyMode::Direct => false,
+        }
+    }
 }
 
 /// Builds a [`Client`].
@@ -257,37 +287,34 @@ impl ClientBuilder {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("clawrouter-rs/{}", env!("CARGO_PKG_VERSION")));
-        let origin = root.origin();
-        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.url().origin() != origin {
-                let target = attempt.url().origin().ascii_serialization();
-                attempt.error(CrossOriginRedirect { target })
-            } else if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(TooManyRedirects)
-            } else {
-                attempt.follow()
-            }
-        });
-        let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
-            .connect_timeout(self.timeouts.connect)
-            .redirect(redirect)
-            .referer(false)
-            .user_agent(user_agent);
-        let env_proxy = match self.proxy {
-            ProxyMode::Auto => self.base.root() == DEFAULT_ROOT_URL,
-            ProxyMode::Environment => true,
-            ProxyMode::Direct => false,
+        let operations = [
+            Operation::Catalog,
+            Operation::Usage,
+            Operation::Dispatch(clawrouter_wire::transport::Transport::OpenAiCompletions),
+        ];
+        let env_proxy_used = operations
+            .iter()
+            .any(|&operation| self.proxy.uses_env_proxy(&self.base, operation));
+        let env_proxy_only = operations
+            .iter()
+            .all(|&operation| self.proxy.uses_env_proxy(&self.base, operation));
+        let build_http =
+            |env_proxy: bool| http_client(&root, self.timeouts.connect, &user_agent, env_proxy);
+        let direct = if env_proxy_only {
+            None
+        } else {
+            Some(build_http(false)?)
         };
-        if !env_proxy {
-            http = http.no_proxy();
-        }
-        let http = http.build().map_err(|error| {
-            ClientError::Config(format!("the HTTP client could not be built: {error}"))
-        })?;
+        let env_proxied = if env_proxy_used {
+            Some(build_http(true)?)
+        } else {
+            None
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                direct,
+                env_proxied,
+                proxy: self.proxy,
                 authorization,
                 key: self.key,
                 root,
@@ -298,6 +325,81 @@ impl ClientBuilder {
                 models: crate::models::resolved_catalog_cache(),
             }),
         })
+    }
+}
+
+/// One reqwest client: rustls, the connect timeout, the same-origin redirect policy, and the
+/// environment proxy or none. A [`Client`] holds one or two of them (see [`ProxyMode`]).
+fn http_client(
+    root: &Url,
+    connect_timeout: Duration,
+    user_agent: &str,
+    env_proxy: bool,
+) -> Result<reqwest::Client, ClientError> {
+    let origin = root.origin();
+    let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let target = attempt.url().origin().ascii_serialization();
+            let internal = attempt.url().host().is_some_and(is_internal_host);
+            attempt.error(CrossOriginRedirect { target, internal })
+        } else if attempt.previous().len() >= MAX_REDIRECTS {
+            attempt.error(TooManyRedirects)
+        } else {
+            attempt.follow()
+        }
+    });
+    let mut http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .connect_timeout(connect_timeout)
+        .redirect(redirect)
+        .referer(false)
+        .user_agent(user_agent);
+    if !env_proxy {
+        http = http.no_proxy();
+    }
+    http.build().map_err(|error| {
+        ClientError::Config(format!("the HTTP client could not be built: {error}"))
+    })
+}
+
+/// Whether a redirect target is a private, loopback, link-local or otherwise internal address
+/// (PROTOCOL.md §14 D5). Such redirects are refused like any other cross-origin redirect; the
+/// error says so, because a router redirecting there is a sign of SSRF or a misconfiguration.
+pub(crate) fn is_internal_host(host: url::Host<&str>) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    fn internal_v4(ip: Ipv4Addr) -> bool {
+        let [a, b, ..] = ip.octets();
+        ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || a == 0
+            // 100.64.0.0/10, carrier-grade NAT (RFC 6598).
+            || (a == 100 && (b & 0xC0) == 64)
+    }
+    let ip = match host {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            return name == "localhost"
+                || [".localhost", ".local", ".internal"]
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix));
+        }
+        url::Host::Ipv4(ip) => IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip),
+    };
+    match ip {
+        IpAddr::V4(ip) => internal_v4(ip),
+        IpAddr::V6(ip) => {
+            let first = ip.segments().first().copied().unwrap_or(0);
+            ip.is_loopback()
+                || ip.is_unspecified()
+                // fc00::/7 unique local, fe80::/10 link-local.
+                || (first & 0xFE00) == 0xFC00
+                || (first & 0xFFC0) == 0xFE80
+                || ip.to_ipv4_mapped().is_some_and(internal_v4)
+        }
     }
 }
 
@@ -340,11 +442,17 @@ fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
 #[derive(Debug)]
 struct CrossOriginRedirect {
     target: String,
+    internal: bool,
 }
 
 impl fmt::Display for CrossOriginRedirect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "redirect to another origin ({}) refused", self.target)
+        let what = if self.internal {
+            "a private or internal address"
+        } else {
+            "another origin"
+        };
+        write!(f, "redirect to {what} ({}) refused", self.target)
     }
 }
 
@@ -370,7 +478,11 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    http: reqwest::Client,
+    /// Connects directly; `None` when every request honours the environment proxy.
+    direct: Option<reqwest::Client>,
+    /// Honours the environment proxy; `None` when no request does.
+    env_proxied: Option<reqwest::Client>,
+    proxy: ProxyMode,
     base: BaseUrl,
     root: Url,
     /// `Bearer <key>`, marked sensitive; attached only by [`Client::send_once`].
@@ -485,8 +597,7 @@ impl Client {
     ) -> Result<reqwest::Response, ClientError> {
         let operation = outgoing.operation;
         let mut request = self
-            .inner
-            .http
+            .http_for(operation)?
             .request(outgoing.method.clone(), outgoing.url.clone())
             .headers(outgoing.headers.clone());
         if let Some(authorization) = &self.inner.authorization
@@ -507,6 +618,20 @@ impl Client {
             Ok(Err(error)) => Err(self.transport_error(operation, error)),
             Ok(Ok(response)) => Ok(response),
         }
+    }
+
+    /// The reqwest client for `operation`: proxied or direct per [`ProxyMode::uses_env_proxy`].
+    fn http_for(&self, operation: Operation) -> Result<&reqwest::Client, ClientError> {
+        let inner = &self.inner;
+        let http = if inner.proxy.uses_env_proxy(&inner.base, operation) {
+            inner.env_proxied.as_ref()
+        } else {
+            inner.direct.as_ref()
+        };
+        // Both are built by `ClientBuilder::build` from the same rule, so this never fails.
+        http.ok_or_else(|| {
+            ClientError::Config(format!("no HTTP client was built for the {operation}"))
+        })
     }
 
     /// Sends one request and turns a non-success status into its typed error (reading a bounded
@@ -666,6 +791,7 @@ impl Client {
                     return ClientError::RedirectRefused {
                         operation,
                         target: redirect.target.clone(),
+                        internal: redirect.internal,
                     };
                 }
                 source = cause.source();
@@ -706,6 +832,102 @@ mod tests {
             .base_url(BaseUrl::new(Some(base)))
             .build()
             .unwrap()
+    }
+
+    /// PROTOCOL.md §12.2 cases 16–19 and §14 D5, per operation and mode; and which reqwest
+    /// clients a [`Client`] builds for them.
+    #[test]
+    fn proxy_mode_per_origin_and_operation() {
+        let dispatch =
+            Operation::Dispatch(clawrouter_wire::transport::Transport::AnthropicMessages);
+        // (base URL, mode, catalog, usage, dispatch)
+        let cases: [(Option<&str>, ProxyMode, [bool; 3]); 9] = [
+            (None, ProxyMode::Auto, [true, true, true]),
+            (
+                Some("https://clawrouter.openclaw.ai"),
+                ProxyMode::Auto,
+                [true, true, true],
+            ),
+            (
+                Some("https://clawrouter.openclaw.ai/v1/"),
+                ProxyMode::Auto,
+                [true, true, true],
+            ),
+            (
+                Some("https://clawrouter.example/v1"),
+                ProxyMode::Auto,
+                [false, true, false],
+            ),
+            (
+                Some("http://127.0.0.1:9"),
+                ProxyMode::Auto,
+                [false, true, false],
+            ),
+            (None, ProxyMode::Direct, [false, false, false]),
+            (
+                Some("https://clawrouter.example"),
+                ProxyMode::Direct,
+                [false, false, false],
+            ),
+            (None, ProxyMode::Environment, [true, true, true]),
+            (
+                Some("https://clawrouter.example"),
+                ProxyMode::Environment,
+                [true, true, true],
+            ),
+        ];
+        for (input, mode, expected) in cases {
+            let base = BaseUrl::new(input);
+            let actual = [Operation::Catalog, Operation::Usage, dispatch]
+                .map(|operation| mode.uses_env_proxy(&base, operation));
+            assert_eq!(actual, expected, "{input:?} {mode:?}");
+            let client = Client::builder()
+                .base_url(base)
+                .proxy(mode)
+                .build()
+                .unwrap();
+            assert_eq!(
+                (
+                    client.inner.direct.is_some(),
+                    client.inner.env_proxied.is_some()
+                ),
+                (expected.contains(&false), expected.contains(&true)),
+                "{input:?} {mode:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_hosts() {
+        for (url, internal) in [
+            ("http://10.0.0.1:9/v1/usage", true),
+            ("http://172.16.5.4/", true),
+            ("http://172.32.0.1/", false),
+            ("http://192.168.1.1/", true),
+            ("http://127.0.0.1/", true),
+            ("http://169.254.169.254/latest/meta-data", true),
+            ("http://100.64.0.1/", true),
+            ("http://100.128.0.1/", false),
+            ("http://0.0.0.0/", true),
+            ("http://[::1]/", true),
+            ("http://[fd00::1]/", true),
+            ("http://[fe80::1]/", true),
+            ("http://[::ffff:10.1.2.3]/", true),
+            ("http://[2001:db8::1]/", false),
+            ("http://localhost:8080/", true),
+            ("http://api.localhost/", true),
+            ("http://metadata.google.internal/", true),
+            ("http://printer.local./", true),
+            ("https://router.example/", false),
+            ("https://8.8.8.8/", false),
+        ] {
+            let parsed = Url::parse(url).unwrap();
+            assert_eq!(
+                parsed.host().is_some_and(is_internal_host),
+                internal,
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -28,6 +28,19 @@ pub enum Operation {
     Dispatch(Transport),
 }
 
+impl Operation {
+    /// The request kind whose network rule applies ([`BaseUrl::network_mode`]).
+    ///
+    /// [`BaseUrl::network_mode`]: clawrouter_catalog::BaseUrl::network_mode
+    pub fn router_request(self) -> clawrouter_catalog::RouterRequest {
+        match self {
+            Operation::Catalog => clawrouter_catalog::RouterRequest::Catalog,
+            Operation::Usage => clawrouter_catalog::RouterRequest::Usage,
+            Operation::Dispatch(_) => clawrouter_catalog::RouterRequest::Dispatch,
+        }
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -224,15 +237,19 @@ pub enum ClientError {
         source: SharedSource,
     },
     /// The server redirected to another origin. The key is only sent to the configured origin,
-    /// so the client refuses to follow (PROTOCOL.md §14 D5).
+    /// so the client refuses to follow (PROTOCOL.md §14 D5). A redirect to a private, loopback
+    /// or link-local address is reported as blocked (`internal`).
     #[error(
-        "{operation} was redirected to another origin ({target}); the key is only sent to the configured origin, so the redirect was refused — point the base URL at the right origin"
+        "{operation} was redirected to {}; the key is only sent to the configured origin, so the redirect was refused — point the base URL at the right origin",
+        redirect_target(*.internal, .target)
     )]
     RedirectRefused {
         /// The call that failed.
         operation: Operation,
         /// The origin the server redirected to (never a path or query).
         target: String,
+        /// Whether that origin is a private, loopback, link-local or `.internal` address.
+        internal: bool,
     },
     /// A URL the client was asked to call is not under the configured root URL, so the key
     /// must not go there.
@@ -349,6 +366,15 @@ pub enum ClientError {
     /// value, a TLS setup failure).
     #[error("invalid client configuration: {0}")]
     Config(String),
+}
+
+/// `another origin (…)` or, for an internal address, a sentence that says it was blocked.
+fn redirect_target(internal: bool, target: &str) -> String {
+    if internal {
+        format!("a private or internal address ({target}), which is blocked")
+    } else {
+        format!("another origin ({target})")
+    }
 }
 
 fn usage_hint(error: &clawrouter_catalog::UsageError) -> &'static str {

@@ -75,7 +75,12 @@
 //!   and error excerpts that echo it are redacted.
 //! - It is attached only when a request is sent, and only to URLs whose origin is the
 //!   configured root's; dispatch URLs must lie under the root. Redirects to another origin are
-//!   refused ([`ClientError::RedirectRefused`]), so the key never follows one.
+//!   refused ([`ClientError::RedirectRefused`]), so the key never follows one; a redirect to a
+//!   private, loopback or link-local address is reported as blocked.
+//! - The environment proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) follows
+//!   OpenClaw's rule by default ([`ProxyMode::Auto`]): the catalog and model calls use it only on
+//!   the public origin and connect directly elsewhere; usage uses it on every origin.
+//!   [`ClientBuilder::proxy`] overrides the rule for every request.
 //! - 401/403 are [`ClientError::Auth`]: there is no fallback to other credentials.
 //!
 //! # Tracing
