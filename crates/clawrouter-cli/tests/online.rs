@@ -29,14 +29,11 @@ fn online(base_url: &str, key: Option<&str>, args: &[&str]) -> Run {
         command.env("CLAWROUTER_API_KEY", key);
     }
     let output = command.output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Run::from_output(output)
 }
 
-fn base_url() -> (super::emulator::Server, String) {
+/// Starts the emulator; returns it and its base URL.
+pub(super) fn base_url() -> (super::emulator::Server, String) {
     let (server, banner) = spawn_emulator();
     let base = banner[0]
         .strip_prefix("ClawRouter emulator listening on ")

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::emulator::spawn_emulator;
+use super::online::base_url;
 use super::{BIN, Run};
 
 /// The emulator's unmetered key (crates/clawrouter-emulator/scenarios/default.toml).
@@ -67,78 +67,78 @@ fn pipe(client: TcpStream, upstream: TcpStream) {
     let _ = forward.join();
 }
 
-/// A recording HTTP proxy on a free port. `CONNECT host:port` is tunnelled when `tunnel` is
-/// true and refused with 502 otherwise; an absolute-form request (`GET http://host:port/…`, how
-/// every client sends a plain-HTTP request through a proxy) is forwarded as it came.
-fn spawn_proxy(tunnel: bool) -> (String, Seen) {
+/// A listener on a free port whose connections are handled, each on its own thread, by
+/// `handle` with the head of their first request (also recorded) and the bytes after it.
+/// Returns its `http://` URL and what it saw.
+fn spawn_recording_server(
+    handle: impl Fn(TcpStream, &str, Vec<u8>) + Send + Sync + 'static,
+) -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let seen = Seen::default();
     let record = Arc::clone(&seen);
+    let handle = Arc::new(handle);
     thread::spawn(move || {
         for socket in listener.incoming() {
             let Ok(mut socket) = socket else { return };
-            let record = Arc::clone(&record);
+            let (record, handle) = (Arc::clone(&record), Arc::clone(&handle));
             thread::spawn(move || {
                 let Ok((head, rest)) = read_head(&mut socket) else {
                     return;
                 };
                 record.lock().unwrap().push(head.clone());
-                let mut words = head.split_whitespace();
-                let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-                let authority = if method == "CONNECT" {
-                    target
-                } else {
-                    target
-                        .strip_prefix("http://")
-                        .and_then(|rest| rest.split('/').next())
-                        .unwrap_or("")
-                };
-                let upstream = match TcpStream::connect(authority) {
-                    Ok(upstream) if tunnel || method != "CONNECT" => upstream,
-                    _ => {
-                        let _ = socket.write_all(
-                            b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        );
-                        return;
-                    }
-                };
-                let mut upstream_write = upstream.try_clone().unwrap();
-                if method == "CONNECT" {
-                    socket
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .unwrap();
-                } else {
-                    upstream_write.write_all(head.as_bytes()).unwrap();
-                }
-                upstream_write.write_all(&rest).unwrap();
-                pipe(socket, upstream);
+                handle(socket, &head, rest);
             });
         }
     });
     (format!("http://{address}"), seen)
 }
 
+/// A recording HTTP proxy. `CONNECT host:port` is tunnelled when `tunnel` is true and refused
+/// with 502 otherwise; an absolute-form request (`GET http://host:port/…`, how every client
+/// sends a plain-HTTP request through a proxy) is forwarded as it came.
+fn spawn_proxy(tunnel: bool) -> (String, Seen) {
+    spawn_recording_server(move |mut socket, head, rest| {
+        let mut words = head.split_whitespace();
+        let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        let authority = if method == "CONNECT" {
+            target
+        } else {
+            target
+                .strip_prefix("http://")
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or("")
+        };
+        let upstream = match TcpStream::connect(authority) {
+            Ok(upstream) if tunnel || method != "CONNECT" => upstream,
+            _ => {
+                let _ = socket.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                return;
+            }
+        };
+        let mut upstream_write = upstream.try_clone().unwrap();
+        if method == "CONNECT" {
+            socket
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+        } else {
+            upstream_write.write_all(head.as_bytes()).unwrap();
+        }
+        upstream_write.write_all(&rest).unwrap();
+        pipe(socket, upstream);
+    })
+}
+
 /// A server whose every response is a 302 to `location`; returns its base URL and what it saw.
 fn spawn_redirector(location: &'static str) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let seen = Seen::default();
-    let record = Arc::clone(&seen);
-    thread::spawn(move || {
-        for socket in listener.incoming() {
-            let Ok(mut socket) = socket else { return };
-            let Ok((head, _)) = read_head(&mut socket) else {
-                continue;
-            };
-            record.lock().unwrap().push(head);
-            let _ = write!(
-                socket,
-                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    (format!("http://{address}"), seen)
+    spawn_recording_server(move |mut socket, _, _| {
+        let _ = write!(
+            socket,
+            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    })
 }
 
 /// `clawrouter ARGS` with the key, `HTTP_PROXY` and `HTTPS_PROXY` set to `proxy`, no other proxy
@@ -159,11 +159,7 @@ fn run_proxied(base_url: Option<&str>, proxy: &str, args: &[&str]) -> Run {
         command.env("CLAWROUTER_BASE_URL", base_url);
     }
     let output = command.output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Run::from_output(output)
 }
 
 fn request_lines(seen: &Seen) -> Vec<String> {
@@ -174,20 +170,11 @@ fn request_lines(seen: &Seen) -> Vec<String> {
         .collect()
 }
 
-fn emulator_base() -> (super::emulator::Server, String) {
-    let (server, banner) = spawn_emulator();
-    let base = banner[0]
-        .strip_prefix("ClawRouter emulator listening on ")
-        .unwrap()
-        .to_owned();
-    (server, base)
-}
-
 /// Case 51: usage goes through the environment proxy on a non-default origin. The origin is
 /// plain HTTP, so the proxy receives the request itself (an HTTPS origin would be a `CONNECT`).
 #[test]
 fn case_51_usage_goes_through_the_env_proxy() {
-    let (_emulator, base) = emulator_base();
+    let (_emulator, base) = base_url();
     let (proxy, seen) = spawn_proxy(true);
     let run = run_proxied(Some(&base), &proxy, &["status", "--usage"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -226,7 +213,7 @@ fn case_52_a_redirect_to_a_private_address_is_blocked() {
 /// though both proxy variables are set.
 #[test]
 fn case_19_the_catalog_of_another_origin_ignores_the_proxy() {
-    let (_emulator, base) = emulator_base();
+    let (_emulator, base) = base_url();
     let (proxy, seen) = spawn_proxy(true);
     let run = run_proxied(Some(&base), &proxy, &["models"]);
     assert_eq!(run.code, Some(0), "{run:?}");

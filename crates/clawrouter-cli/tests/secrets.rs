@@ -26,11 +26,7 @@ fn with_canary(base_url: &str, args: &[&str]) -> Run {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Run::from_output(output)
 }
 
 const COMMANDS: [&[&str]; 13] = [

@@ -33,6 +33,17 @@ struct Run {
     stderr: String,
 }
 
+impl Run {
+    /// The exit status and the output of a finished child (both streams must be UTF-8).
+    fn from_output(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
 /// Runs `clawrouter ARGS` with `stdin` as its standard input.
 fn run(args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(BIN)
@@ -51,11 +62,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Run {
     });
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    Run::from_output(output)
 }
 
 /// `decode --output frames` on `body` at chunk sizes 0, 1 and 7; asserts the three runs agree
