@@ -289,29 +289,15 @@ fn reset_at(window_key: &str) -> Option<i64> {
         ds.iter()
             .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
     };
-    let year = value(&[y1, y2, y3, y4]);
-    let month = value(&[m1, m2]);
-    if !(1..=12).contains(&month) {
-        return None;
-    }
-    let (year, month) = if month == 12 {
-        (year + 1, 1)
+    let year = i32::try_from(value(&[y1, y2, y3, y4])).ok()?;
+    let month = time::Month::try_from(u8::try_from(value(&[m1, m2])).ok()?).ok()?;
+    let next_year = if month == time::Month::December {
+        year + 1
     } else {
-        (year, month + 1)
+        year
     };
-    Some(days_from_civil(year, month) * 86_400_000)
-}
-
-/// Days since 1970-01-01 of the first day of `month` in `year` (proleptic Gregorian).
-fn days_from_civil(year: i64, month: i64) -> i64 {
-    // Howard Hinnant's algorithm, day = 1.
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let first_of_next = time::Date::from_calendar_date(next_year, month.next(), 1).ok()?;
+    Some(first_of_next.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
 /// `Intl.NumberFormat("en-US", {maximumFractionDigits: 0})`: rounded half away from zero,
@@ -442,6 +428,9 @@ mod tests {
             ("default/test-policy/2026-07", Some(1_785_542_400_000)),
             ("t/p/2026-12", Some(1_798_761_600_000)),
             ("t/p/1969-12", Some(0)),
+            ("t/p/2028-02", Some(1_835_481_600_000)),
+            ("t/p/0000-01", Some(-62_164_540_800_000)),
+            ("t/p/9999-12", Some(253_402_300_800_000)),
             ("t/p/2026-13", None),
             ("t/p/2026-00", None),
             ("2026-07", None),

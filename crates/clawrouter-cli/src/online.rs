@@ -324,26 +324,20 @@ fn print_usage(snapshot: &UsageSnapshot, out: &mut Out) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `YYYY-MM-DD HH:MM UTC` for epoch milliseconds (civil-from-days, no time-zone database).
+/// `YYYY-MM-DD HH:MM UTC` for epoch milliseconds (a time out of the calendar's range prints
+/// as milliseconds since the epoch).
 fn utc_date(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000);
-    let days = seconds.div_euclid(86_400);
-    let of_day = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
+    match time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) {
+        Ok(at) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute()
+        ),
+        Err(_) => format!("{ms} ms after 1970-01-01 UTC"),
+    }
 }
 
 /// `clawrouter run --model REF --message TEXT …`: streams the reply as it arrives.
