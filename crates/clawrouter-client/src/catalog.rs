@@ -19,14 +19,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use clawrouter_catalog::BaseUrl;
-use http::header::ACCEPT;
-use http::{HeaderMap, HeaderValue, Method};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tracing::Instrument;
 
 use crate::cache::{CacheKey, Loaded, SharedCache};
-use crate::client::{Client, Outgoing};
-use crate::error::{ClientError, Operation, SharedSource, TimeoutPhase};
+use crate::client::{Client, within_budget};
+use crate::error::{ClientError, Operation, SharedSource};
 use crate::retry;
 
 /// The catalog body cap: 4 MiB (PROTOCOL.md §4.1).
@@ -62,16 +60,7 @@ impl Client {
     /// The body and what its envelope says.
     async fn fetch_catalog_in(&self) -> Result<(Bytes, Envelope), ClientError> {
         let operation = Operation::Catalog;
-        let url = self.endpoint(operation, &self.base_url().catalog_url())?;
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let outgoing = Outgoing {
-            operation,
-            method: Method::GET,
-            url,
-            headers,
-            body: None,
-        };
+        let outgoing = self.json_get(operation, &self.base_url().catalog_url())?;
         let budget = self.timeouts().catalog;
         let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
@@ -83,16 +72,7 @@ impl Client {
             self.read_body(operation, response, CATALOG_BODY_LIMIT, budget, deadline)
                 .await
         };
-        let body = match tokio::time::timeout_at(deadline, fetch).await {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(ClientError::Timeout {
-                    operation,
-                    phase: TimeoutPhase::Total,
-                    after: budget,
-                });
-            }
-        };
+        let body = within_budget(operation, budget, deadline, fetch).await?;
         let envelope = Envelope::read(&body);
         if let Some(key) = envelope.pagination_key {
             return Err(ClientError::PaginatedCatalog { key });

@@ -328,6 +328,23 @@ impl ClientBuilder {
     }
 }
 
+/// Runs `fetch` until `deadline`, the end of a whole-request `budget` (the catalog's and the
+/// usage request's); past it, [`ClientError::Timeout`] with [`TimeoutPhase::Total`].
+pub(crate) async fn within_budget<T>(
+    operation: Operation,
+    budget: Duration,
+    deadline: Instant,
+    fetch: impl Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout_at(deadline, fetch)
+        .await
+        .unwrap_or(Err(ClientError::Timeout {
+            operation,
+            phase: TimeoutPhase::Total,
+            after: budget,
+        }))
+}
+
 /// One reqwest client: rustls, the connect timeout, the same-origin redirect policy, and the
 /// environment proxy or none. A [`Client`] holds one or two of them (see [`ProxyMode`]).
 fn http_client(
@@ -582,6 +599,26 @@ impl Client {
                 .strip_prefix(root_path)
                 .is_some_and(|rest| rest.starts_with('/'));
         if below { Ok(parsed) } else { Err(refused()) }
+    }
+
+    /// `GET url` with `Accept: application/json`: the catalog and usage requests (§4.1, §8.1).
+    pub(crate) fn json_get(
+        &self,
+        operation: Operation,
+        url: &str,
+    ) -> Result<Outgoing, ClientError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+        Ok(Outgoing {
+            operation,
+            method: Method::GET,
+            url: self.endpoint(operation, url)?,
+            headers,
+            body: None,
+        })
     }
 
     /// An endpoint built from the root (PROTOCOL.md §2).

@@ -8,11 +8,9 @@
 //! a value the caller shows, and never gates a model call (§8.3, "Semantics").
 
 use bytes::Bytes;
-use http::header::ACCEPT;
-use http::{HeaderMap, HeaderValue, Method};
 
-use crate::client::{Client, Outgoing};
-use crate::error::{ClientError, Operation, TimeoutPhase};
+use crate::client::{Client, within_budget};
+use crate::error::{ClientError, Operation};
 use crate::retry;
 use tracing::Instrument;
 
@@ -58,16 +56,7 @@ impl Client {
         if !self.has_key() {
             return Err(ClientError::NoKey { operation });
         }
-        let url = self.endpoint(operation, &self.base_url().usage_url())?;
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let outgoing = Outgoing {
-            operation,
-            method: Method::GET,
-            url,
-            headers,
-            body: None,
-        };
+        let outgoing = self.json_get(operation, &self.base_url().usage_url())?;
         let budget = self.timeouts().usage;
         let deadline = crate::retry::deadline_after(budget);
         let fetch = async {
@@ -105,13 +94,6 @@ impl Client {
                 .await?;
             Ok(UsageResponse { status, body })
         };
-        match tokio::time::timeout_at(deadline, fetch).await {
-            Ok(result) => result,
-            Err(_) => Err(ClientError::Timeout {
-                operation,
-                phase: TimeoutPhase::Total,
-                after: budget,
-            }),
-        }
+        within_budget(operation, budget, deadline, fetch).await
     }
 }
