@@ -124,6 +124,8 @@ async fn a_thousand_concurrent_callers_share_one_failure_which_is_not_cached() {
     assert!(cache.entries().is_empty());
 }
 
+/// PROTOCOL.md §12.1 case 11: two identical builds within the TTL make one request (its
+/// `authorization: Bearer <key>` is checked in `fetch_sends_accept_and_the_key_to_the_catalog_endpoint`).
 #[tokio::test]
 async fn the_cache_keeps_a_catalog_for_its_ttl() {
     let server = catalog_server(CATALOG, Duration::ZERO).await;
@@ -165,6 +167,7 @@ async fn a_catalog_of_only_invalid_rows_is_cached() {
     assert_eq!(request_count(&server).await, 1);
 }
 
+/// PROTOCOL.md §12.1 case 7: no cache bleed across keys or endpoints.
 #[tokio::test]
 async fn different_keys_and_endpoints_never_share_an_entry() {
     let server = catalog_server(CATALOG, Duration::ZERO).await;

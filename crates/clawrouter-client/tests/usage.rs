@@ -1,4 +1,5 @@
-//! `GET /v1/usage` (PROTOCOL.md §8.1, §8.3, cases 41, 47–50): status and body, bounded.
+//! `GET /v1/usage` (PROTOCOL.md §8.1, §8.3, cases 41, 46–50): status and body, bounded. Cases
+//! 51–52 (through a proxy) are in `crates/clawrouter-cli/tests/proxy.rs`.
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ async fn usage_returns_status_and_body_from_the_usage_endpoint() {
     assert_eq!(&response.body[..], USAGE.as_bytes());
 }
 
+/// Case 47: a non-2xx response's body is never exposed (the snapshot reports the status).
 #[tokio::test]
 async fn a_non_2xx_status_is_returned_without_its_body() {
     for status in [401, 403, 404, 503] {
@@ -74,6 +76,23 @@ async fn a_503_that_never_ends_its_body_still_returns_promptly() {
             .iter()
             .all(|head| head.starts_with("GET /v1/usage HTTP/1.1"))
     );
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_stream_fails_with_the_transport_error() {
+    // Case 46: the body stream fails → the call fails with that failure, not a snapshot of a
+    // "malformed" body.
+    let server = RawServer::start(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked",
+        vec![Step::chunk("{\"budget\":{\"configured\":"), Step::Close],
+    )
+    .await;
+    let client = client(&server.url);
+    let error = client.fetch_usage().await.unwrap_err();
+    assert!(matches!(error, ClientError::Network { .. }), "{error:?}");
+    let error = client.usage().await.unwrap_err();
+    assert!(matches!(error, ClientError::Network { .. }), "{error:?}");
+    assert!(error.to_string().starts_with("usage request"), "{error}");
 }
 
 #[tokio::test]
