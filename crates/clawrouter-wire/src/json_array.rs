@@ -22,7 +22,7 @@
 //! # Cost
 //!
 //! Each byte is examined once. Inside an element the scanner reads eight bytes at a time and flags
-//! every byte that may matter (`"`, `\\`, brackets) with plain integer arithmetic, then handles the
+//! every byte that may matter (`"`, `\`, brackets) with plain integer arithmetic, then handles the
 //! flagged bytes of the word in order, with no call per string; after 32 bytes of one string
 //! without a flag it jumps with `memchr2(b'"', b'\\')`. Between elements it looks at one byte at a
 //! time. Consumed bytes are dropped only when the next chunk arrives, moving at most the
@@ -571,22 +571,31 @@ impl JsonArraySplitter {
                     tail
                 }
             };
-            let mut hits = candidates(u64::from_le_bytes(word));
-            if hits == 0 && in_string {
-                quiet_words += 1;
-                if quiet_words >= LONG_STRING_WORDS {
-                    // A long string (base64, say): memchr is faster than words from here on.
+            let (quotes, others) = candidates(u64::from_le_bytes(word));
+            if others == 0 && escaped_until <= pos {
+                // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
+                // keys, short values). Each quote enters or leaves a string; no bracket to track.
+                if quotes != 0 {
                     quiet_words = 0;
-                    let after = pos + 8;
-                    pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
-                        Some(found) => after + found,
-                        None => hay.len(),
-                    };
-                    continue;
+                    in_string ^= flag_count(quotes) & 1 == 1;
+                } else if in_string {
+                    quiet_words += 1;
+                    if quiet_words >= LONG_STRING_WORDS {
+                        // A long string (base64, say): memchr is faster than words from here on.
+                        quiet_words = 0;
+                        let after = pos + 8;
+                        pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
+                            Some(found) => after + found,
+                            None => hay.len(),
+                        };
+                        continue;
+                    }
                 }
-            } else {
-                quiet_words = 0;
+                pos += 8;
+                continue;
             }
+            quiet_words = 0;
+            let mut hits = quotes | others;
             while hits != 0 {
                 let at = pos + (hits.trailing_zeros() / 8) as usize;
                 hits &= hits - 1;
@@ -625,7 +634,7 @@ impl JsonArraySplitter {
                             return Ok(Some(at + 1));
                         }
                     }
-                    // `\` outside a string, `|` or 0x02 (see `candidates`).
+                    // `\` outside a string, or `|` (see `candidates`).
                     _ => {}
                 }
             }
@@ -668,22 +677,27 @@ const LOW_SEVEN: u64 = !HIGH_BITS;
 /// After this many candidate-free words inside one string, the rest of it is searched with memchr.
 const LONG_STRING_WORDS: u32 = 4;
 
-/// The high bit of every byte of `word` (little-endian) that may matter inside a container: `"`,
-/// `\`, `{`, `[`, `}`, `]`, plus two that never do (`|` and 0x02, which fold onto the same values)
-/// and which the caller skips. Unlike `eq_mask`, every flag is exact (no borrow runs from one byte
-/// into the next), so all the candidates of a word can be taken from one mask.
-fn candidates(word: u64) -> u64 {
+/// Flags (the high bit of a byte, little-endian) for the bytes of `word` that may matter inside a
+/// container: `(quotes, others)`, where `others` flags `\`, `{`, `[`, `}`, `]` and also `|`,
+/// which folds onto the same value and which the caller skips. Unlike `eq_mask`, every flag is
+/// exact (no borrow runs from one byte into the next), so all the flags of a word can be used.
+fn candidates(word: u64) -> (u64, u64) {
     let folded = word | CASE_BIT;
     let low = folded & LOW_SEVEN;
     // Per byte, with no carry between bytes (each sum stays below 0x100): the high bit is set
     // when the low seven bits are at least 0x7B, resp. at least 0x7E.
     let at_least_open = low + 0x0505_0505_0505_0505;
     let past_close = low + 0x0202_0202_0202_0202;
-    let brackets = at_least_open & !past_close & !folded & HIGH_BITS;
+    let others = at_least_open & !past_close & !folded & HIGH_BITS;
     // The high bit is set where the byte differs from `"`.
-    let diff = folded ^ 0x2222_2222_2222_2222;
+    let diff = word ^ 0x2222_2222_2222_2222;
     let not_quote = ((diff & LOW_SEVEN) + LOW_SEVEN) | diff;
-    brackets | (!not_quote & HIGH_BITS)
+    (!not_quote & HIGH_BITS, others)
+}
+
+/// The number of flags in a `candidates` mask (no `popcnt` instruction on the baseline target).
+fn flag_count(flags: u64) -> u32 {
+    ((flags >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
 }
 
 /// Where the scan of a string's content ended.
