@@ -347,7 +347,24 @@ impl SseDecoder {
     /// CRLF, the BOM or a UTF-8 character.
     ///
     /// Feeding after [`finish`](Self::finish) continues the stream (see the module docs).
+    #[inline]
     pub fn feed(&mut self, chunk: &[u8]) {
+        // One byte while no event awaits settling and nothing is left to compact (a slow reader
+        // in the middle of a line): the general path below would only append it. Inlined, like
+        // `next_event`, so that this costs no call.
+        if let [byte] = chunk
+            && !self.dispatched
+            && self.line_start == 0
+        {
+            self.eof = false;
+            self.eof_reported = false;
+            self.buf.push(*byte);
+            return;
+        }
+        self.feed_slow(chunk);
+    }
+
+    fn feed_slow(&mut self, chunk: &[u8]) {
         if chunk.is_empty() {
             return;
         }
@@ -355,11 +372,7 @@ impl SseDecoder {
         self.eof_reported = false;
         self.settle_dispatch();
         self.compact();
-        if let [byte] = chunk {
-            self.buf.push(*byte);
-        } else {
-            self.buf.extend_from_slice(chunk);
-        }
+        self.buf.extend_from_slice(chunk);
     }
 
     /// Declares the end of the input. Keep calling [`next_event`](Self::next_event) until it
@@ -394,12 +407,50 @@ impl SseDecoder {
     /// [`finish`](Self::finish), when the stream is over).
     ///
     /// An `Err` does not end decoding: the next call continues after the faulty event.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
+        // Inlined into the caller, so that the fast path does not pay for the prologue of the
+        // large function below.
+        if self.skip_partial_line_byte() {
+            return Ok(None);
+        }
+        self.next_event_slow()
+    }
+
+    fn next_event_slow(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
         if self.advance()? {
             Ok(Some(self.current_event()))
         } else {
             Ok(None)
         }
+    }
+
+    /// The fast path of one-byte feeds in the middle of a line: when at most one byte is not yet
+    /// scanned, it is not a line end, and nothing else is pending (EOF, an event to settle, the
+    /// BOM decision, a split CRLF, an overflowing line), `advance` would only mark it scanned and
+    /// check the size limit. Returns true when it did just that.
+    #[inline]
+    fn skip_partial_line_byte(&mut self) -> bool {
+        let Some(tail) = self.buf.get(self.scan..) else {
+            return false;
+        };
+        if tail.len() > 1
+            || self.eof
+            || self.dispatched
+            || !self.bom_checked
+            || self.swallow_lf
+            || self.discard_line
+            || matches!(tail, [b'\n' | b'\r'])
+        {
+            return false;
+        }
+        let partial = self.buf.len().saturating_sub(self.line_start);
+        if self.data_len.saturating_add(partial) > self.config.max_event_size {
+            // `end_of_input` reports it.
+            return false;
+        }
+        self.scan = self.buf.len();
+        true
     }
 
     /// Clears the block state of the event returned by the previous `next_event`.
