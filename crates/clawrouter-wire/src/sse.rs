@@ -533,8 +533,9 @@ impl SseDecoder {
                 self.discard_line = false;
                 continue;
             }
-            // Inline fast paths for the two lines almost every LLM event consists of: the blank
-            // line, and the first `data:` line of a block. Everything else takes `process_line`.
+            // Inline fast paths for the lines almost every LLM event consists of: the blank line,
+            // the first `data:` line of a block, and `event:`. Everything else takes
+            // `process_line`.
             if line.is_empty() {
                 if self.end_block() {
                     return Ok(true);
@@ -557,6 +558,16 @@ impl SseDecoder {
                 let value = line.start + 5 + skip..line.end;
                 self.data_len = value.len();
                 self.data = Data::InBuffer(value);
+                self.block_has_fields = true;
+                continue;
+            }
+            // Anthropic names every event: `event: content_block_delta` before its data line.
+            if !self.discard_block
+                && self.data_len.saturating_add(line.len()) <= self.config.max_event_size
+                && self.buf.get(line.start..line.start + 6) == Some(b"event:")
+            {
+                let skip = usize::from(self.buf.get(line.start + 6) == Some(&b' '));
+                self.set_event_type(line.start + 6 + skip..line.end);
                 self.block_has_fields = true;
                 continue;
             }
@@ -701,13 +712,7 @@ impl SseDecoder {
         let value_bytes = self.buf.get(value.clone()).unwrap_or_default();
         match name {
             b"data" => self.push_data(value),
-            b"event" => {
-                if self.event_type.as_bytes() != value_bytes {
-                    self.event_type.clear();
-                    push_lossy(&mut self.event_type, value_bytes);
-                }
-                self.has_event_type = true;
-            }
+            b"event" => self.set_event_type(value),
             // An id containing NUL is ignored wholesale.
             b"id" if memchr(0, value_bytes).is_none() => {
                 self.id_buffer.clear();
@@ -730,6 +735,16 @@ impl SseDecoder {
             }
         }
         Ok(false)
+    }
+
+    /// An `event` field whose value is `buf[value]`.
+    fn set_event_type(&mut self, value: Range<usize>) {
+        let value = self.buf.get(value).unwrap_or_default();
+        if self.event_type.as_bytes() != value {
+            self.event_type.clear();
+            push_lossy(&mut self.event_type, value);
+        }
+        self.has_event_type = true;
     }
 
     fn push_data(&mut self, value: Range<usize>) {
