@@ -684,11 +684,11 @@ const LONG_STRING_WORDS: u32 = 4;
 fn candidates(word: u64) -> (u64, u64) {
     let folded = word | CASE_BIT;
     let low = folded & LOW_SEVEN;
-    // Per byte, with no carry between bytes (each sum stays below 0x100): the high bit is set
-    // when the low seven bits are at least 0x7B, resp. at least 0x7E.
-    let at_least_open = low + 0x0505_0505_0505_0505;
-    let past_close = low + 0x0202_0202_0202_0202;
-    let others = at_least_open & !past_close & !folded & HIGH_BITS;
+    // Per byte, with no carry between bytes (each sum stays below 0x100): the high bit of the
+    // first sum is set when the low seven bits are at least 0x7B, that of the second when they
+    // are at least 0x7E, so that of their XOR when they are 0x7B–0x7D.
+    let in_range = (low + 0x0505_0505_0505_0505) ^ (low + 0x0202_0202_0202_0202);
+    let others = in_range & !folded & HIGH_BITS;
     // The high bit is set where the byte differs from `"`.
     let diff = word ^ 0x2222_2222_2222_2222;
     let not_quote = ((diff & LOW_SEVEN) + LOW_SEVEN) | diff;
