@@ -252,6 +252,7 @@ pub struct SseDecoder {
     lossy: String,
     /// Ignored lines since the last dispatch (see [`SseConfig::keep_ignored_lines`]).
     ignored: Vec<u8>,
+    line_ends: LineEnds,
 }
 
 impl Default for SseDecoder {
@@ -314,6 +315,7 @@ impl SseDecoder {
             retry_since_dispatch: None,
             lossy: String::new(),
             ignored: Vec::new(),
+            line_ends: LineEnds::new(),
         }
     }
 
@@ -347,7 +349,24 @@ impl SseDecoder {
     /// CRLF, the BOM or a UTF-8 character.
     ///
     /// Feeding after [`finish`](Self::finish) continues the stream (see the module docs).
+    #[inline]
     pub fn feed(&mut self, chunk: &[u8]) {
+        // One byte while no event awaits settling and nothing is left to compact (a slow reader
+        // in the middle of a line): the general path below would only append it. Inlined, like
+        // `next_event`, so that this costs no call.
+        if let [byte] = chunk
+            && !self.dispatched
+            && self.line_start == 0
+        {
+            self.eof = false;
+            self.eof_reported = false;
+            self.buf.push(*byte);
+            return;
+        }
+        self.feed_slow(chunk);
+    }
+
+    fn feed_slow(&mut self, chunk: &[u8]) {
         if chunk.is_empty() {
             return;
         }
@@ -355,11 +374,7 @@ impl SseDecoder {
         self.eof_reported = false;
         self.settle_dispatch();
         self.compact();
-        if let [byte] = chunk {
-            self.buf.push(*byte);
-        } else {
-            self.buf.extend_from_slice(chunk);
-        }
+        self.buf.extend_from_slice(chunk);
     }
 
     /// Declares the end of the input. Keep calling [`next_event`](Self::next_event) until it
@@ -394,12 +409,50 @@ impl SseDecoder {
     /// [`finish`](Self::finish), when the stream is over).
     ///
     /// An `Err` does not end decoding: the next call continues after the faulty event.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
+        // Inlined into the caller, so that the fast path does not pay for the prologue of the
+        // large function below.
+        if self.skip_partial_line_byte() {
+            return Ok(None);
+        }
+        self.next_event_slow()
+    }
+
+    fn next_event_slow(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
         if self.advance()? {
             Ok(Some(self.current_event()))
         } else {
             Ok(None)
         }
+    }
+
+    /// The fast path of one-byte feeds in the middle of a line: when at most one byte is not yet
+    /// scanned, it is not a line end, and nothing else is pending (EOF, an event to settle, the
+    /// BOM decision, a split CRLF, an overflowing line), `advance` would only mark it scanned and
+    /// check the size limit. Returns true when it did just that.
+    #[inline]
+    fn skip_partial_line_byte(&mut self) -> bool {
+        let Some(tail) = self.buf.get(self.scan..) else {
+            return false;
+        };
+        if tail.len() > 1
+            || self.eof
+            || self.dispatched
+            || !self.bom_checked
+            || self.swallow_lf
+            || self.discard_line
+            || matches!(tail, [b'\n' | b'\r'])
+        {
+            return false;
+        }
+        let partial = self.buf.len().saturating_sub(self.line_start);
+        if self.data_len.saturating_add(partial) > self.config.max_event_size {
+            // `end_of_input` reports it.
+            return false;
+        }
+        self.scan = self.buf.len();
+        true
     }
 
     /// Clears the block state of the event returned by the previous `next_event`.
@@ -460,7 +513,7 @@ impl SseDecoder {
             }
             let rest = self.buf.get(self.scan..).unwrap_or_default();
             // The blank line that ends most events is found without a search.
-            let found = find_line_end(rest);
+            let found = find_line_end(rest, &self.line_ends);
             let Some(found) = found else {
                 self.scan = self.buf.len();
                 return self.end_of_input();
@@ -482,8 +535,9 @@ impl SseDecoder {
                 self.discard_line = false;
                 continue;
             }
-            // Inline fast paths for the two lines almost every LLM event consists of: the blank
-            // line, and the first `data:` line of a block. Everything else takes `process_line`.
+            // Inline fast paths for the lines almost every LLM event consists of: the blank line,
+            // the first `data:` line of a block, and `event:`. Everything else takes
+            // `process_line`.
             if line.is_empty() {
                 if self.end_block() {
                     return Ok(true);
@@ -506,6 +560,16 @@ impl SseDecoder {
                 let value = line.start + 5 + skip..line.end;
                 self.data_len = value.len();
                 self.data = Data::InBuffer(value);
+                self.block_has_fields = true;
+                continue;
+            }
+            // Anthropic names every event: `event: content_block_delta` before its data line.
+            if !self.discard_block
+                && self.data_len.saturating_add(line.len()) <= self.config.max_event_size
+                && self.buf.get(line.start..line.start + 6) == Some(b"event:")
+            {
+                let skip = usize::from(self.buf.get(line.start + 6) == Some(&b' '));
+                self.set_event_type(line.start + 6 + skip..line.end);
                 self.block_has_fields = true;
                 continue;
             }
@@ -650,13 +714,7 @@ impl SseDecoder {
         let value_bytes = self.buf.get(value.clone()).unwrap_or_default();
         match name {
             b"data" => self.push_data(value),
-            b"event" => {
-                if self.event_type.as_bytes() != value_bytes {
-                    self.event_type.clear();
-                    push_lossy(&mut self.event_type, value_bytes);
-                }
-                self.has_event_type = true;
-            }
+            b"event" => self.set_event_type(value),
             // An id containing NUL is ignored wholesale.
             b"id" if memchr(0, value_bytes).is_none() => {
                 self.id_buffer.clear();
@@ -679,6 +737,16 @@ impl SseDecoder {
             }
         }
         Ok(false)
+    }
+
+    /// An `event` field whose value is `buf[value]`.
+    fn set_event_type(&mut self, value: Range<usize>) {
+        let value = self.buf.get(value).unwrap_or_default();
+        if self.event_type.as_bytes() != value {
+            self.event_type.clear();
+            push_lossy(&mut self.event_type, value);
+        }
+        self.has_event_type = true;
     }
 
     fn push_data(&mut self, value: Range<usize>) {
@@ -772,12 +840,12 @@ impl SseDecoder {
 /// Comments (keep-alives such as `: ping`) are short: for a line that starts with `:` the first
 /// 16 bytes are checked with plain integer arithmetic before paying for a memchr call. Other lines
 /// go straight to memchr, which wins on the long `data:` lines of LLM streams.
-fn find_line_end(hay: &[u8]) -> Option<usize> {
+fn find_line_end(hay: &[u8], line_ends: &LineEnds) -> Option<usize> {
     if hay.first() != Some(&b':') {
         return match hay.first() {
             Some(b'\n' | b'\r') => Some(0),
             _ if hay.len() < 16 => hay.iter().position(|&b| b == b'\n' || b == b'\r'),
-            _ => memchr2(b'\n', b'\r', hay),
+            _ => line_ends.find(hay),
         };
     }
     let line_end = |word: &[u8; 8]| {
@@ -797,9 +865,36 @@ fn find_line_end(hay: &[u8]) -> Option<usize> {
             if hits != 0 {
                 return Some(8 + (hits.trailing_zeros() / 8) as usize);
             }
-            memchr2(b'\n', b'\r', hay.get(16..)?).map(|found| 16 + found)
+            line_ends.find(hay.get(16..)?).map(|found| 16 + found)
         }
         None => hay.iter().position(|&b| b == b'\n' || b == b'\r'),
+    }
+}
+
+/// memchr's search for CR or LF. On x86-64 with AVX2 the searcher is built once per decoder and
+/// called directly, which skips `memchr2`'s per-call dispatch (an atomic load, an indirect call
+/// and building the needle vectors): a sizeable part of the search on short lines.
+#[derive(Clone, Copy)]
+struct LineEnds {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl LineEnds {
+    fn new() -> Self {
+        Self {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'\n', b'\r'),
+        }
+    }
+
+    #[inline]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(searcher) = &self.avx2 {
+            return searcher.find(hay);
+        }
+        memchr2(b'\n', b'\r', hay)
     }
 }
 

@@ -164,6 +164,9 @@ pub enum DecodeError {
 }
 
 /// The framing layer in use.
+// One per response, never moved on the per-event path: boxing the (larger, since it holds its
+// own memchr searcher) SSE decoder would only add an allocation per response.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Framer {
     Sse(SseDecoder),
