@@ -10,6 +10,7 @@ use clawrouter_wire::transport::Transport;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::faults::{EMULATOR_KEY, builder};
+use crate::support::{RawServer, Step};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_callers_during_expiry_make_exactly_one_refresh() {
@@ -106,19 +107,8 @@ async fn too_many_tool_calls_in_one_message_is_a_typed_error() {
         ));
     }
     body.push_str("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buffer = [0u8; 8192];
-        let _ = socket.read(&mut buffer).await;
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        socket.write_all(head.as_bytes()).await.unwrap();
-        let _ = socket.write_all(body.as_bytes()).await;
-    });
+    let server = RawServer::event_stream(vec![Step::chunk(&body), Step::End]).await;
+    let url = server.url.clone();
     let client = builder(&url, EMULATOR_KEY).build().unwrap();
     let request = DispatchRequest::new(
         Transport::OpenAiCompletions,
@@ -142,5 +132,4 @@ async fn too_many_tool_calls_in_one_message_is_a_typed_error() {
         failure.partial.tool_calls().count(),
         MAX_TOOL_CALLS_PER_MESSAGE
     );
-    server.await.unwrap();
 }

@@ -4,17 +4,18 @@
 //! origin other than the configured one (redirects, absolute `nativeBaseUrl`s in catalog rows).
 
 use std::error::Error;
-use std::sync::{Arc, Mutex};
 
 use clawrouter_client::{ChatRequest, Client};
 use clawrouter_emulator::{Emulator, Fault, FaultScope, Scenario};
 use clawrouter_wire::transport::Transport;
 use serde_json::Value;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::faults::{
     Loopback, MODELS, Outcome, Step, builder, cases, catalog_json, head_sse, recorded, request,
     run_chat,
 };
+use crate::support::TraceCapture;
 
 /// The canary key; [`SECRET`] is its distinctive part, searched for everywhere.
 const CANARY: &str = "clawrouter-live-canary-S3CR3TCANARY99";
@@ -204,33 +205,11 @@ async fn the_emulator_faults_and_rejection_never_show_the_key() {
     emulator.shutdown().await.unwrap();
 }
 
-/// A writer that keeps what the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// TRACE output of every crate (reqwest, hyper and rustls included) while the client fetches
 /// the catalog and usage, streams a reply, and fails in the ways above: no key anywhere.
 #[tokio::test(flavor = "current_thread")]
 async fn trace_output_never_shows_the_key() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = TraceCapture::start(FmtSpan::FULL);
     for (transport, model) in MODELS {
         let (_, body) = recorded(transport).await;
         let mut scripts = vec![vec![head_sse(), Step::Chunk(body.clone()), Step::End]];
@@ -242,7 +221,7 @@ async fn trace_output_never_shows_the_key() {
             let _ = run_chat(&client, &request(model)).await;
         }
     }
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     assert!(output.contains("gen_ai.chat"), "no spans captured");
     assert!(
         output.contains("TRACE") || output.contains("DEBUG"),

@@ -8,7 +8,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{TEST_KEY, client};
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::support::{TEST_KEY, TraceCapture, client};
 
 fn redirect_to(location: &str) -> ResponseTemplate {
     ResponseTemplate::new(302).insert_header("location", location)
@@ -179,20 +181,6 @@ async fn debug_and_errors_never_show_the_key() {
     assert!(texts[4].contains("[REDACTED]"), "{}", texts[4]);
 }
 
-/// A writer that keeps what the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn dispatch_spans_follow_the_gen_ai_conventions_and_never_carry_the_key() {
     let router = MockServer::start().await;
@@ -207,15 +195,7 @@ async fn dispatch_spans_follow_the_gen_ai_conventions_and_never_carry_the_key() 
         )
         .mount(&router)
         .await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = TraceCapture::start(FmtSpan::CLOSE);
     let request = DispatchRequest::new(
         Transport::OpenAiCompletions,
         format!("{}/v1/chat/completions", router.uri()),
@@ -233,7 +213,7 @@ async fn dispatch_spans_follow_the_gen_ai_conventions_and_never_carry_the_key() 
         .await
         .unwrap();
     assert_eq!(message.text(), "Hi");
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     for needle in [
         "gen_ai.chat",
         "gen_ai.operation.name=\"chat\"",

@@ -291,3 +291,40 @@ pub fn chunked(bytes: &[u8], size: usize, every: usize, pause: Duration) -> Vec<
     steps.push(Step::End);
     steps
 }
+
+/// Everything the `tracing` subscriber prints at TRACE level, on this thread, while the guard
+/// returned by [`TraceCapture::start`] lives (the key searches of `secrets.rs` and `security.rs`).
+#[derive(Clone, Default)]
+pub struct TraceCapture(Arc<Mutex<Vec<u8>>>);
+
+impl TraceCapture {
+    pub fn start(
+        span_events: tracing_subscriber::fmt::format::FmtSpan,
+    ) -> (TraceCapture, tracing::subscriber::DefaultGuard) {
+        let captured = TraceCapture::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(span_events)
+            .with_ansi(false)
+            .finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+        (captured, guard)
+    }
+
+    /// What was printed so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for TraceCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
