@@ -287,29 +287,24 @@ impl ClientBuilder {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("clawrouter-rs/{}", env!("CARGO_PKG_VERSION")));
-        let operations = [
+        // Whether the catalog, usage and model calls honour the environment proxy: one reqwest
+        // client is built per mode in use.
+        let env_proxy = [
             Operation::Catalog,
             Operation::Usage,
             Operation::Dispatch(clawrouter_wire::transport::Transport::OpenAiCompletions),
-        ];
-        let env_proxy_used = operations
-            .iter()
-            .any(|&operation| self.proxy.uses_env_proxy(&self.base, operation));
-        let env_proxy_only = operations
-            .iter()
-            .all(|&operation| self.proxy.uses_env_proxy(&self.base, operation));
+        ]
+        .map(|operation| self.proxy.uses_env_proxy(&self.base, operation));
         let build_http =
             |env_proxy: bool| http_client(&root, self.timeouts.connect, &user_agent, env_proxy);
-        let direct = if env_proxy_only {
-            None
-        } else {
-            Some(build_http(false)?)
-        };
-        let env_proxied = if env_proxy_used {
-            Some(build_http(true)?)
-        } else {
-            None
-        };
+        let direct = env_proxy
+            .contains(&false)
+            .then(|| build_http(false))
+            .transpose()?;
+        let env_proxied = env_proxy
+            .contains(&true)
+            .then(|| build_http(true))
+            .transpose()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 direct,
