@@ -18,8 +18,9 @@
 //!   dispatched; an `id` whose value contains NUL is ignored.
 //! - `retry` takes effect when its line is processed, and only when the value is one or more ASCII
 //!   digits.
-//! - Invalid UTF-8 is replaced with U+FFFD (WHATWG "UTF-8 decode"), never an error. Decoding
-//!   per line is equivalent to decoding the whole stream because every delimiter is ASCII.
+//! - Invalid UTF-8 is replaced with U+FFFD (WHATWG "UTF-8 decode"), never an error. The stream is
+//!   decoded as it is fed, before lines are parsed, exactly as the spec orders it; a character
+//!   split across feeds is decoded whole, and one cut off by the end of input becomes U+FFFD.
 //! - At end of input an unterminated block, or a partial last line, is discarded.
 //!
 //! # Choices the specification leaves open (WIRE.md §1.7)
@@ -43,20 +44,40 @@
 //!
 //! # Cost
 //!
-//! Every byte is scanned once (memchr for line ends), whatever the chunking: a partial line is
-//! never re-scanned from its start, and consumed bytes are dropped only when the next chunk
-//! arrives, moving at most the unfinished line. Memory is bounded by one event plus one chunk.
+//! Every byte is validated as UTF-8 once and scanned for line ends once, whatever the chunking: a
+//! partial line is never re-scanned from its start, and consumed bytes are dropped only when new
+//! bytes are appended, moving at most the unfinished line. Events are slices of the decoded
+//! buffer, so they need no validation of their own.
+//!
+//! How a feed is decoded depends on its size. A feed of 64 bytes or more (a network read) is
+//! validated and appended in one step. Shorter feeds wait, undecoded, in a small *stage* until a
+//! line end arrives, so that a slow trickle costs one validation per line rather than one per
+//! feed, and a staged comment line (a keep-alive fed in pieces) is dropped without being decoded
+//! at all. Runs of short comment lines already in the buffer are skipped without the general
+//! per-line bookkeeping.
+//!
+//! Memory is bounded by one event plus one chunk (plus a stage of at most 4 KiB, which is
+//! decoded into the buffer when full). The size limit counts the bytes as fed (an invalid byte
+//! counts as one byte, not as the three of its U+FFFD), so it does not depend on the chunking.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-use memchr::{memchr, memchr2};
+use memchr::{memchr, memchr2, memrchr2};
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::eq_mask;
+use crate::swar::{eq_mask, short_line_end};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Staged bytes (the tail of a line still without its line end) are decoded into the buffer once
+/// there are this many, so a long line is scanned once, in pieces, and not held back whole.
+const STAGE_LIMIT: usize = 4096;
+
+/// Feeds at least this long are decoded into the buffer at once; shorter ones are staged until
+/// their line ends (see [`SseDecoder::feed_small`]).
+const DECODE_AT_ONCE: usize = 64;
 
 /// Settings of an [`SseDecoder`].
 ///
@@ -68,7 +89,8 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SseConfig {
     /// Largest number of bytes one event may make the decoder hold: its accumulated `data`
-    /// (joined with `\n`) plus the line currently being read. Default: 16 MiB.
+    /// (joined with `\n`) plus the line currently being read, counted as fed (before U+FFFD
+    /// replacement). Default: 16 MiB.
     pub max_event_size: usize,
     /// At end of input, dispatch a pending block that lacks its final blank line instead of
     /// discarding it (and reporting [`SseError::Truncated`]). Off by default, as the spec says.
@@ -202,13 +224,29 @@ enum Data {
 /// ```
 pub struct SseDecoder {
     config: SseConfig,
-    /// Unconsumed input. `buf[line_start..]` is the line being read.
-    buf: Vec<u8>,
+    /// Unconsumed input, already decoded as UTF-8 (invalid sequences replaced with U+FFFD when
+    /// they are fed), so that an event's text is a slice of it and needs no validation of its
+    /// own. `buf[line_start..]` is the line being read.
+    buf: String,
+    /// Raw bytes fed after the last line end, not yet decoded into `buf`: the tail of the line
+    /// being read. Never holds CR or LF. Decoding waits for the line end (or [`STAGE_LIMIT`]
+    /// bytes, or the end of input), so that small feeds cost one UTF-8 validation per line
+    /// rather than one per feed, and a character split across feeds is decoded whole.
+    stage: Vec<u8>,
+    /// Raw bytes fed so far (what [`Self::stream_offset`] reports).
+    fed: u64,
+    /// Where the decoded length departs from the raw length (an invalid sequence of 1–3 bytes
+    /// became the 3 bytes of U+FFFD; the staged bytes of an overflowing line were dropped):
+    /// `(decoded stream offset where it happened, decoded minus raw length of everything before
+    /// it)`, for the positions still in `buf`. Empty for valid UTF-8.
+    length_changes: Vec<(u64, i64)>,
+    /// Decoded minus raw length of everything before `buf` (folded from `length_changes`).
+    length_change_base: i64,
     /// Start of the first line not yet processed.
     line_start: usize,
     /// `buf[line_start..scan]` is known to hold no line end.
     scan: usize,
-    /// Absolute stream offset of `buf[0]`.
+    /// Decoded stream offset of `buf[0]` (the raw offset plus the expansion before it).
     buf_offset: u64,
     /// Whether the leading-BOM decision has been made.
     bom_checked: bool,
@@ -224,9 +262,9 @@ pub struct SseDecoder {
 
     // The block being read (cleared at every blank line).
     data: Data,
-    /// Length of the data joined so far (`Data::InBuffer` range length or `scratch.len()`).
+    /// Raw length (as fed, see `raw_len`) of the data joined so far, `\n` joins included.
     data_len: usize,
-    scratch: Vec<u8>,
+    scratch: String,
     /// The last `event` value seen; it is the block's type only while `has_event_type` is set.
     /// Kept across blocks so that a repeated name (`content_block_delta` …) is neither
     /// re-validated nor re-copied.
@@ -234,7 +272,7 @@ pub struct SseDecoder {
     has_event_type: bool,
     /// A non-comment line was processed since the last blank line.
     block_has_fields: bool,
-    /// Absolute offset of the first byte after the last blank line.
+    /// Raw stream offset of the first byte after the last blank line.
     block_start: u64,
     /// The current block overflowed: ignore its lines until the next blank line.
     discard_block: bool,
@@ -248,8 +286,6 @@ pub struct SseDecoder {
     last_event_id: String,
     reconnection_time: Option<u64>,
     retry_since_dispatch: Option<u64>,
-    /// Holds the U+FFFD-replaced data when the data is not valid UTF-8.
-    lossy: String,
     /// Ignored lines since the last dispatch (see [`SseConfig::keep_ignored_lines`]).
     ignored: Vec<u8>,
     line_ends: LineEnds,
@@ -270,7 +306,7 @@ impl fmt::Debug for SseDecoder {
                 "buffered_bytes",
                 &(self.buf.len() - self.line_start.min(self.buf.len())),
             )
-            .field("stream_offset", &(self.buf_offset + self.buf.len() as u64))
+            .field("stream_offset", &self.fed)
             .field("pending_data_bytes", &self.data_len)
             .field("last_event_id", &self.last_event_id)
             .field("reconnection_time", &self.reconnection_time)
@@ -289,7 +325,11 @@ impl SseDecoder {
     pub fn with_config(config: SseConfig) -> Self {
         Self {
             config,
-            buf: Vec::new(),
+            buf: String::new(),
+            stage: Vec::new(),
+            fed: 0,
+            length_changes: Vec::new(),
+            length_change_base: 0,
             line_start: 0,
             scan: 0,
             buf_offset: 0,
@@ -300,7 +340,7 @@ impl SseDecoder {
             dispatched: false,
             data: Data::Empty,
             data_len: 0,
-            scratch: Vec::new(),
+            scratch: String::new(),
             event_type: String::new(),
             has_event_type: false,
             block_has_fields: false,
@@ -313,7 +353,6 @@ impl SseDecoder {
             last_event_id: String::new(),
             reconnection_time: None,
             retry_since_dispatch: None,
-            lossy: String::new(),
             ignored: Vec::new(),
             line_ends: LineEnds::new(),
         }
@@ -333,7 +372,8 @@ impl SseDecoder {
         std::mem::swap(&mut fresh.event_type, &mut self.event_type);
         std::mem::swap(&mut fresh.id_buffer, &mut self.id_buffer);
         std::mem::swap(&mut fresh.last_event_id, &mut self.last_event_id);
-        std::mem::swap(&mut fresh.lossy, &mut self.lossy);
+        std::mem::swap(&mut fresh.length_changes, &mut self.length_changes);
+        std::mem::swap(&mut fresh.stage, &mut self.stage);
         std::mem::swap(&mut fresh.ignored, &mut self.ignored);
         *self = fresh;
         self.buf.clear();
@@ -341,7 +381,8 @@ impl SseDecoder {
         self.event_type.clear();
         self.id_buffer.clear();
         self.last_event_id.clear();
-        self.lossy.clear();
+        self.length_changes.clear();
+        self.stage.clear();
         self.ignored.clear();
     }
 
@@ -351,19 +392,30 @@ impl SseDecoder {
     /// Feeding after [`finish`](Self::finish) continues the stream (see the module docs).
     #[inline]
     pub fn feed(&mut self, chunk: &[u8]) {
-        // One byte while no event awaits settling and nothing is left to compact (a slow reader
-        // in the middle of a line): the general path below would only append it. Inlined, like
+        // One byte in the middle of a line (a slow reader): it only joins the stage. Inlined, like
         // `next_event`, so that this costs no call.
         if let [byte] = chunk
-            && !self.dispatched
-            && self.line_start == 0
+            && *byte != b'\n'
+            && *byte != b'\r'
+            && self.stage.len() < STAGE_LIMIT
         {
             self.eof = false;
             self.eof_reported = false;
-            self.buf.push(*byte);
+            self.byte_follows_buf();
+            self.fed += 1;
+            self.stage.push(*byte);
             return;
         }
         self.feed_slow(chunk);
+    }
+
+    /// A byte that is not an LF is being staged: if `buf` is all processed and ended with a CR,
+    /// that CR was a line end of its own.
+    #[inline]
+    fn byte_follows_buf(&mut self) {
+        if self.scan == self.buf.len() {
+            self.swallow_lf = false;
+        }
     }
 
     fn feed_slow(&mut self, chunk: &[u8]) {
@@ -372,9 +424,189 @@ impl SseDecoder {
         }
         self.eof = false;
         self.eof_reported = false;
+        self.fed += chunk.len() as u64;
+        if chunk.len() >= DECODE_AT_ONCE {
+            self.feed_large(chunk);
+        } else {
+            self.feed_small(chunk);
+        }
+    }
+
+    /// A network-sized chunk is decoded into `buf` at once (one validation per chunk); only an
+    /// incomplete character at its end is staged.
+    fn feed_large(&mut self, mut chunk: &[u8]) {
+        if !self.stage.is_empty() {
+            // Join the staged bytes (an incomplete character, or a line begun by small feeds)
+            // with the chunk's first line.
+            let head_len = memchr2(b'\n', b'\r', chunk).map_or(chunk.len(), |end| end + 1);
+            let (head, rest) = chunk.split_at(head_len);
+            self.stage.extend_from_slice(head);
+            self.flush_stage(false);
+            chunk = rest;
+        }
+        if chunk.is_empty() {
+            return;
+        }
+        self.make_room();
+        if self.stage.is_empty() {
+            let used = self.decode(chunk, false);
+            self.stage
+                .extend_from_slice(chunk.get(used..).unwrap_or_default());
+        } else {
+            // The first line has no end yet and still ends inside a character.
+            self.stage.extend_from_slice(chunk);
+            self.flush_stage(false);
+        }
+    }
+
+    /// Small feeds wait in the stage until a line end arrives, so that they cost one UTF-8
+    /// validation per line rather than one per feed; a staged keep-alive is dropped unread.
+    fn feed_small(&mut self, chunk: &[u8]) {
+        let Some(last_line_end) = memrchr2(b'\n', b'\r', chunk) else {
+            self.byte_follows_buf();
+            self.stage.extend_from_slice(chunk);
+            if self.stage.len() >= STAGE_LIMIT {
+                // A long line: decode what arrived, so that it is scanned once and in pieces.
+                self.flush_stage(false);
+            }
+            return;
+        };
+        let (mut lines, rest) = chunk.split_at(last_line_end + 1);
+        if !self.stage.is_empty() {
+            // The first line end of the chunk completes the staged line.
+            let first_line_end = memchr2(b'\n', b'\r', lines).unwrap_or(last_line_end);
+            let (head, tail) = lines.split_at(first_line_end + 1);
+            if let Some(after) = self.drop_staged_comment(head, tail) {
+                lines = after;
+            }
+        }
+        if !lines.is_empty() {
+            self.stage.extend_from_slice(lines);
+            self.flush_stage(true);
+        }
+        self.stage.extend_from_slice(rest);
+    }
+
+    /// When the staged line is a comment (a keep-alive fed in small pieces) that `head` ends,
+    /// drops it without decoding or copying it, and returns what follows it in `tail`. The line
+    /// records nothing, so this is what processing it would do; `None` leaves it to the general
+    /// path (not all of `buf` processed, a CR that an LF may follow, the size limit, the BOM).
+    fn drop_staged_comment<'c>(&mut self, head: &[u8], tail: &'c [u8]) -> Option<&'c [u8]> {
+        if self.stage.first() != Some(&b':')
+            || self.scan != self.buf.len()
+            || self.line_start != self.buf.len()
+            || !self.bom_checked
+            || self.discard_line
+            || self.discard_block
+        {
+            return None;
+        }
+        let (after, line_end) = match (head.last(), tail.first()) {
+            (Some(b'\n'), _) => (tail, 1),
+            (Some(b'\r'), Some(b'\n')) => (tail.get(1..).unwrap_or_default(), 2),
+            _ => return None,
+        };
+        self.settle_dispatch();
+        // The staged `:` follows the end of `buf`: a CR there was a line end of its own.
+        self.swallow_lf = false;
+        let length = self.stage.len() + head.len() - 1;
+        if self.data_len.saturating_add(length) > self.config.max_event_size {
+            return None;
+        }
+        let dropped = self.stage.len() + head.len() + line_end - 1;
+        self.stage.clear();
+        self.record_length_change(-(dropped as i64));
+        Some(after)
+    }
+
+    /// Settles the last dispatched event and compacts `buf`, before bytes are appended to it.
+    fn make_room(&mut self) {
         self.settle_dispatch();
         self.compact();
-        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Decodes the stage into `buf`. Unless `whole`, an incomplete character at its end stays.
+    fn flush_stage(&mut self, whole: bool) {
+        if self.stage.is_empty() {
+            return;
+        }
+        self.make_room();
+        let mut stage = std::mem::take(&mut self.stage);
+        let used = self.decode(&stage, whole);
+        stage.drain(..used);
+        self.stage = stage;
+    }
+
+    /// Appends `bytes` to `buf` as text: WHATWG "UTF-8 decode" of the stream, with invalid
+    /// sequences replaced by U+FFFD. Unless `whole`, an incomplete character at the end is left
+    /// undecoded. Returns how many bytes were decoded.
+    fn decode(&mut self, bytes: &[u8], whole: bool) -> usize {
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+            self.buf.push_str(text);
+            return bytes.len();
+        }
+        let mut used = 0;
+        let mut pieces = bytes.utf8_chunks().peekable();
+        while let Some(piece) = pieces.next() {
+            self.buf.push_str(piece.valid());
+            used += piece.valid().len();
+            let invalid = piece.invalid();
+            if invalid.is_empty() {
+                continue;
+            }
+            if !whole && pieces.peek().is_none() && is_incomplete_char(invalid) {
+                // The next feed may complete it.
+                break;
+            }
+            self.buf.push(char::REPLACEMENT_CHARACTER);
+            used += invalid.len();
+            let grown = char::REPLACEMENT_CHARACTER.len_utf8() as i64 - invalid.len() as i64;
+            self.record_length_change(grown);
+        }
+        used
+    }
+
+    /// How many raw bytes `buf[range]` was decoded from: the size limit counts what was fed, so
+    /// that it does not depend on where the input was split.
+    #[inline]
+    fn raw_len(&self, range: &Range<usize>) -> usize {
+        if self.length_changes.is_empty() {
+            return range.len();
+        }
+        let raw = self
+            .raw_offset(range.end)
+            .saturating_sub(self.raw_offset(range.start));
+        usize::try_from(raw).unwrap_or(usize::MAX)
+    }
+
+    /// Notes that the decoded stream is now `change` bytes longer than the raw one (shorter if
+    /// negative), from the current end of `buf` on.
+    fn record_length_change(&mut self, change: i64) {
+        let at = self.buf_offset + self.buf.len() as u64;
+        match self.length_changes.last_mut() {
+            // Several changes at one place (dropped keep-alives) are one entry.
+            Some((last_at, total)) if *last_at == at => *total += change,
+            Some(&mut (_, total)) => self.length_changes.push((at, total + change)),
+            None => self
+                .length_changes
+                .push((at, self.length_change_base + change)),
+        }
+    }
+
+    /// The raw stream offset of `buf[index]`.
+    #[inline]
+    fn raw_offset(&self, index: usize) -> u64 {
+        let decoded = self.buf_offset + index as u64;
+        if self.length_changes.is_empty() {
+            return decoded.saturating_add_signed(-self.length_change_base);
+        }
+        let change = self
+            .length_changes
+            .iter()
+            .rev()
+            .find(|&&(at, _)| at <= decoded)
+            .map_or(self.length_change_base, |&(_, total)| total);
+        decoded.saturating_add_signed(-change)
     }
 
     /// Declares the end of the input. Keep calling [`next_event`](Self::next_event) until it
@@ -396,7 +628,7 @@ impl SseDecoder {
 
     /// Total number of bytes fed so far.
     pub fn stream_offset(&self) -> u64 {
-        self.buf_offset + self.buf.len() as u64
+        self.fed
     }
 
     /// The lines the spec ignored since the last dispatched event (unknown field names, each
@@ -413,7 +645,7 @@ impl SseDecoder {
     pub fn next_event(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
         // Inlined into the caller, so that the fast path does not pay for the prologue of the
         // large function below.
-        if self.skip_partial_line_byte() {
+        if self.nothing_to_do() {
             return Ok(None);
         }
         self.next_event_slow()
@@ -427,32 +659,21 @@ impl SseDecoder {
         }
     }
 
-    /// The fast path of one-byte feeds in the middle of a line: when at most one byte is not yet
-    /// scanned, it is not a line end, and nothing else is pending (EOF, an event to settle, the
-    /// BOM decision, a split CRLF, an overflowing line), `advance` would only mark it scanned and
-    /// check the size limit. Returns true when it did just that.
+    /// True when `advance` would find nothing: every decoded byte has been scanned (new bytes of
+    /// the current line are still in the stage), it is not the end of input, no line is being
+    /// discarded, and the partial line is within the size limit (else `end_of_input` reports it).
     #[inline]
-    fn skip_partial_line_byte(&mut self) -> bool {
-        let Some(tail) = self.buf.get(self.scan..) else {
-            return false;
-        };
-        if tail.len() > 1
-            || self.eof
-            || self.dispatched
-            || !self.bom_checked
-            || self.swallow_lf
-            || self.discard_line
-            || matches!(tail, [b'\n' | b'\r'])
-        {
-            return false;
-        }
-        let partial = self.buf.len().saturating_sub(self.line_start);
-        if self.data_len.saturating_add(partial) > self.config.max_event_size {
-            // `end_of_input` reports it.
-            return false;
-        }
-        self.scan = self.buf.len();
-        true
+    fn nothing_to_do(&self) -> bool {
+        self.scan == self.buf.len()
+            && !self.eof
+            && !self.discard_line
+            && self
+                .data_len
+                .saturating_add(
+                    self.raw_len(&(self.line_start.min(self.buf.len())..self.buf.len())),
+                )
+                .saturating_add(self.stage.len())
+                <= self.config.max_event_size
     }
 
     /// Clears the block state of the event returned by the previous `next_event`.
@@ -477,12 +698,29 @@ impl SseDecoder {
         if let Data::InBuffer(range) = &self.data {
             let value = self.buf.get(range.clone()).unwrap_or_default();
             self.scratch.clear();
-            self.scratch.extend_from_slice(value);
+            self.scratch.push_str(value);
             self.data = Data::InScratch;
         }
         let consumed = self.line_start.min(self.buf.len());
+        // Lines start after an ASCII line end (or the BOM), so this always holds.
+        if !self.buf.is_char_boundary(consumed) {
+            return;
+        }
         self.buf.drain(..consumed);
         self.buf_offset += consumed as u64;
+        // Expansions now before `buf` are folded into the base.
+        let settled = self
+            .length_changes
+            .iter()
+            .take_while(|&&(at, _)| at <= self.buf_offset)
+            .count();
+        if let Some(&(_, total)) = settled
+            .checked_sub(1)
+            .and_then(|last| self.length_changes.get(last))
+        {
+            self.length_change_base = total;
+            self.length_changes.drain(..settled);
+        }
         self.scan -= consumed.min(self.scan);
         self.line_start = 0;
     }
@@ -490,19 +728,28 @@ impl SseDecoder {
     /// Processes lines until an event is ready (`Ok(true)`) or the input is exhausted.
     fn advance(&mut self) -> Result<bool, SseError> {
         self.settle_dispatch();
+        if self.eof && !self.eof_reported && !self.discard_line {
+            // The end of input ends the staged partial line: decode it (an incomplete character
+            // becomes U+FFFD) before the BOM decision and the truncation report look at it.
+            self.flush_stage(true);
+        }
+        if !self.bom_checked && !self.stage.is_empty() {
+            // The BOM decision needs the stream's first bytes in `buf`.
+            self.flush_stage(false);
+        }
         if !self.bom_checked && !self.check_bom() {
             return self.end_of_input();
         }
         loop {
             if self.swallow_lf {
-                match self.buf.get(self.scan) {
+                match self.buf.as_bytes().get(self.scan) {
                     None => return self.end_of_input(),
                     Some(&byte) => {
                         self.swallow_lf = false;
                         if byte == b'\n' {
                             // The LF completes a CRLF whose CR ended a blank line at the end of
                             // the previous feed: the block starts after it, as with a whole feed.
-                            if self.block_start == self.buf_offset + self.scan as u64 {
+                            if self.block_start == self.raw_offset(self.scan) {
                                 self.block_start += 1;
                             }
                             self.scan += 1;
@@ -511,7 +758,14 @@ impl SseDecoder {
                     }
                 }
             }
-            let rest = self.buf.get(self.scan..).unwrap_or_default();
+            if self.buf.as_bytes().get(self.scan) == Some(&b':')
+                && self.scan == self.line_start
+                && !self.discard_block
+                && !self.discard_line
+            {
+                self.skip_comment_lines();
+            }
+            let rest = self.buf.as_bytes().get(self.scan..).unwrap_or_default();
             // The blank line that ends most events is found without a search.
             let found = find_line_end(rest, &self.line_ends);
             let Some(found) = found else {
@@ -520,11 +774,12 @@ impl SseDecoder {
             };
             let eol = self.scan + found;
             let mut next = eol + 1;
-            if self.buf.get(eol) == Some(&b'\r') {
-                match self.buf.get(next) {
+            if self.buf.as_bytes().get(eol) == Some(&b'\r') {
+                match self.buf.as_bytes().get(next) {
                     Some(b'\n') => next += 1,
                     Some(_) => {}
-                    None => self.swallow_lf = true,
+                    // Unless staged bytes (never an LF) follow the CR.
+                    None => self.swallow_lf = self.stage.is_empty(),
                 }
             }
             let line = self.line_start..eol;
@@ -544,31 +799,31 @@ impl SseDecoder {
                 }
                 continue;
             }
-            if self.buf.get(line.start) == Some(&b':')
+            if self.buf.as_bytes().get(line.start) == Some(&b':')
                 && !self.discard_block
-                && self.data_len.saturating_add(line.len()) <= self.config.max_event_size
+                && self.data_len.saturating_add(self.raw_len(&line)) <= self.config.max_event_size
             {
                 // A comment (keep-alive): nothing to record.
                 continue;
             }
             if matches!(self.data, Data::Empty)
                 && !self.discard_block
-                && line.len() <= self.config.max_event_size
-                && self.buf.get(line.start..line.start + 5) == Some(b"data:")
+                && self.raw_len(&line) <= self.config.max_event_size
+                && self.buf.as_bytes().get(line.start..line.start + 5) == Some(b"data:")
             {
-                let skip = usize::from(self.buf.get(line.start + 5) == Some(&b' '));
+                let skip = usize::from(self.buf.as_bytes().get(line.start + 5) == Some(&b' '));
                 let value = line.start + 5 + skip..line.end;
-                self.data_len = value.len();
+                self.data_len = self.raw_len(&value);
                 self.data = Data::InBuffer(value);
                 self.block_has_fields = true;
                 continue;
             }
             // Anthropic names every event: `event: content_block_delta` before its data line.
             if !self.discard_block
-                && self.data_len.saturating_add(line.len()) <= self.config.max_event_size
-                && self.buf.get(line.start..line.start + 6) == Some(b"event:")
+                && self.data_len.saturating_add(self.raw_len(&line)) <= self.config.max_event_size
+                && self.buf.as_bytes().get(line.start..line.start + 6) == Some(b"event:")
             {
-                let skip = usize::from(self.buf.get(line.start + 6) == Some(&b' '));
+                let skip = usize::from(self.buf.as_bytes().get(line.start + 6) == Some(&b' '));
                 self.set_event_type(line.start + 6 + skip..line.end);
                 self.block_has_fields = true;
                 continue;
@@ -579,14 +834,45 @@ impl SseDecoder {
         }
     }
 
+    /// Skips a run of short, LF-terminated comment lines (keep-alives such as `: ping`) starting
+    /// at `scan`, which must be the start of a line: they record nothing, so none of the general
+    /// loop's bookkeeping is needed. Stops at anything else (including a comment that ends with
+    /// CR, is longer than 15 bytes, or would cross the size limit), which the general loop handles.
+    fn skip_comment_lines(&mut self) {
+        let bytes = self.buf.as_bytes();
+        if !self.length_changes.is_empty() {
+            // Lengths below are decoded ones; the general path measures raw ones.
+            return;
+        }
+        let room = self.config.max_event_size.saturating_sub(self.data_len);
+        let mut at = self.scan;
+        while let Some(rest) = bytes.get(at..)
+            && rest.first() == Some(&b':')
+        {
+            let Some(length) = short_line_end(rest) else {
+                break;
+            };
+            if rest.get(length) != Some(&b'\n') || length > room {
+                break;
+            }
+            at += length + 1;
+        }
+        self.scan = at;
+        self.line_start = at;
+    }
+
     /// Decides whether the stream starts with a BOM. Returns false when more bytes are needed.
     fn check_bom(&mut self) -> bool {
-        let head = self.buf.get(self.line_start..).unwrap_or_default();
+        let head = self
+            .buf
+            .as_bytes()
+            .get(self.line_start..)
+            .unwrap_or_default();
         if head.len() >= BOM.len() {
             if head.starts_with(&BOM) {
                 self.line_start += BOM.len();
                 self.scan = self.line_start;
-                self.block_start = self.buf_offset + self.line_start as u64;
+                self.block_start = self.raw_offset(self.line_start);
             }
             self.bom_checked = true;
             true
@@ -600,20 +886,24 @@ impl SseDecoder {
 
     /// No complete line is left: enforce the size limit on the partial line, then handle EOF.
     fn end_of_input(&mut self) -> Result<bool, SseError> {
-        let partial = self.buf.len().saturating_sub(self.line_start);
+        let partial = self
+            .raw_len(&(self.line_start.min(self.buf.len())..self.buf.len()))
+            .saturating_add(self.stage.len());
         if self.discard_line {
             // Keep dropping the overflowing line's bytes as they arrive.
             self.line_start = self.buf.len();
             self.scan = self.line_start;
+            self.drop_stage();
         } else if partial > 0
             && self.bom_checked
             && self.data_len.saturating_add(partial) > self.config.max_event_size
         {
             // Same rule as in `process_line`, applied before the line is complete so that memory
             // stays bounded; a block already being discarded reports nothing more.
-            let offset = self.buf_offset + self.line_start as u64;
+            let offset = self.raw_offset(self.line_start);
             self.line_start = self.buf.len();
             self.scan = self.line_start;
+            self.drop_stage();
             self.discard_line = true;
             if !self.discard_block {
                 self.start_discarding_block();
@@ -627,6 +917,8 @@ impl SseDecoder {
             return Ok(false);
         }
         self.eof_reported = true;
+        // Bytes staged after a discarded line's end are the last, unterminated line.
+        self.flush_stage(true);
         let partial = self.buf.len().saturating_sub(self.line_start);
         if self.config.dispatch_unterminated_at_eof && !self.discard_line {
             let mut dispatched = false;
@@ -645,6 +937,7 @@ impl SseDecoder {
         let truncated = partial > 0 || self.block_has_fields;
         let partial_is_data = self
             .buf
+            .as_bytes()
             .get(self.line_start..)
             .is_some_and(|line| line == b"data" || line.starts_with(b"data:"));
         let report = SseError::Truncated {
@@ -665,6 +958,15 @@ impl SseDecoder {
         if truncated { Err(report) } else { Ok(false) }
     }
 
+    /// Drops the staged bytes (the tail of a line being discarded).
+    fn drop_stage(&mut self) {
+        if !self.stage.is_empty() {
+            let dropped = self.stage.len() as i64;
+            self.stage.clear();
+            self.record_length_change(-dropped);
+        }
+    }
+
     fn start_discarding_block(&mut self) {
         self.discard_block = true;
         self.data = Data::Empty;
@@ -673,7 +975,7 @@ impl SseDecoder {
 
     /// Interprets one line (WHATWG §9.2.6). Returns true when it dispatched an event.
     fn process_line(&mut self, line: Range<usize>) -> Result<bool, SseError> {
-        let Some(bytes) = self.buf.get(line.clone()) else {
+        let Some(bytes) = self.buf.as_bytes().get(line.clone()) else {
             return Ok(false);
         };
         if bytes.is_empty() {
@@ -682,8 +984,8 @@ impl SseDecoder {
         if self.discard_block {
             return Ok(false);
         }
-        if self.data_len.saturating_add(bytes.len()) > self.config.max_event_size {
-            let offset = self.buf_offset + line.start as u64;
+        if self.data_len.saturating_add(self.raw_len(&line)) > self.config.max_event_size {
+            let offset = self.raw_offset(line.start);
             self.start_discarding_block();
             return Err(SseError::EventTooLarge {
                 limit: self.config.max_event_size,
@@ -710,26 +1012,26 @@ impl SseDecoder {
             }
             None => (line.clone(), line.end..line.end),
         };
-        let name = self.buf.get(name).unwrap_or_default();
-        let value_bytes = self.buf.get(value.clone()).unwrap_or_default();
+        let name = self.buf.as_bytes().get(name).unwrap_or_default();
+        let value_text = self.buf.get(value.clone()).unwrap_or_default();
         match name {
             b"data" => self.push_data(value),
             b"event" => self.set_event_type(value),
             // An id containing NUL is ignored wholesale.
-            b"id" if memchr(0, value_bytes).is_none() => {
+            b"id" if !value_text.contains('\0') => {
                 self.id_buffer.clear();
-                push_lossy(&mut self.id_buffer, value_bytes);
+                self.id_buffer.push_str(value_text);
                 self.id_seen = true;
                 self.id_dirty = true;
             }
             b"retry" => {
-                if let Some(ms) = parse_retry(value_bytes) {
+                if let Some(ms) = parse_retry(value_text.as_bytes()) {
                     self.reconnection_time = Some(ms);
                     self.retry_since_dispatch = Some(ms);
                 }
             }
             _ => {
-                let line_bytes = self.buf.get(line).unwrap_or_default();
+                let line_bytes = self.buf.as_bytes().get(line).unwrap_or_default();
                 if self.ignored.len() + line_bytes.len() < self.config.keep_ignored_lines {
                     self.ignored.extend_from_slice(line_bytes);
                     self.ignored.push(b'\n');
@@ -742,34 +1044,36 @@ impl SseDecoder {
     /// An `event` field whose value is `buf[value]`.
     fn set_event_type(&mut self, value: Range<usize>) {
         let value = self.buf.get(value).unwrap_or_default();
-        if self.event_type.as_bytes() != value {
+        if self.event_type != value {
             self.event_type.clear();
-            push_lossy(&mut self.event_type, value);
+            self.event_type.push_str(value);
         }
         self.has_event_type = true;
     }
 
     fn push_data(&mut self, value: Range<usize>) {
+        // `data_len` counts raw bytes (see `raw_len`), `\n` joins included.
+        let raw_len = self.raw_len(&value);
         match &self.data {
             Data::Empty => {
-                self.data_len = value.len();
+                self.data_len = raw_len;
                 self.data = Data::InBuffer(value);
             }
             Data::InBuffer(first) => {
                 let first = self.buf.get(first.clone()).unwrap_or_default();
                 let value = self.buf.get(value).unwrap_or_default();
                 self.scratch.clear();
-                self.scratch.extend_from_slice(first);
-                self.scratch.push(b'\n');
-                self.scratch.extend_from_slice(value);
-                self.data_len = self.scratch.len();
+                self.scratch.push_str(first);
+                self.scratch.push('\n');
+                self.scratch.push_str(value);
+                self.data_len = self.data_len.saturating_add(1 + raw_len);
                 self.data = Data::InScratch;
             }
             Data::InScratch => {
                 let value = self.buf.get(value).unwrap_or_default();
-                self.scratch.push(b'\n');
-                self.scratch.extend_from_slice(value);
-                self.data_len = self.scratch.len();
+                self.scratch.push('\n');
+                self.scratch.push_str(value);
+                self.data_len = self.data_len.saturating_add(1 + raw_len);
             }
         }
     }
@@ -781,7 +1085,7 @@ impl SseDecoder {
             self.last_event_id.clone_from(&self.id_buffer);
         }
         self.block_has_fields = false;
-        self.block_start = self.buf_offset + self.line_start as u64;
+        self.block_start = self.raw_offset(self.line_start);
         let discarded = std::mem::take(&mut self.discard_block);
         if discarded || matches!(self.data, Data::Empty) {
             self.data = Data::Empty;
@@ -803,24 +1107,15 @@ impl SseDecoder {
             data,
             event_type,
             has_event_type,
-            lossy,
             id_seen,
             last_event_id,
             retry_since_dispatch,
             ..
         } = self;
-        let raw: &[u8] = match data {
+        let data: &str = match data {
             Data::InBuffer(range) => buf.get(range.clone()).unwrap_or_default(),
             Data::InScratch => scratch,
-            Data::Empty => &[],
-        };
-        let data: &str = match simdutf8::basic::from_utf8(raw) {
-            Ok(text) => text,
-            Err(_) => {
-                lossy.clear();
-                lossy.push_str(&String::from_utf8_lossy(raw));
-                lossy
-            }
+            Data::Empty => "",
         };
         SseEvent {
             event: if *has_event_type && !event_type.is_empty() {
@@ -844,7 +1139,7 @@ fn find_line_end(hay: &[u8], line_ends: &LineEnds) -> Option<usize> {
     if hay.first() != Some(&b':') {
         return match hay.first() {
             Some(b'\n' | b'\r') => Some(0),
-            _ if hay.len() < 16 => hay.iter().position(|&b| b == b'\n' || b == b'\r'),
+            _ if hay.len() <= 16 => short_line_end(hay),
             _ => line_ends.find(hay),
         };
     }
@@ -867,7 +1162,7 @@ fn find_line_end(hay: &[u8], line_ends: &LineEnds) -> Option<usize> {
             }
             line_ends.find(hay.get(16..)?).map(|found| 16 + found)
         }
-        None => hay.iter().position(|&b| b == b'\n' || b == b'\r'),
+        None => short_line_end(hay),
     }
 }
 
@@ -898,13 +1193,10 @@ impl LineEnds {
     }
 }
 
-/// Appends `bytes` as text, invalid UTF-8 replaced with U+FFFD. The valid case (every real
-/// event name and id) skips `from_utf8_lossy`'s chunk iterator, which costs several times more.
-fn push_lossy(out: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => out.push_str(text),
-        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
-    }
+/// Whether `bytes` (an invalid piece from `utf8_chunks`) is the start of a character that more
+/// bytes could complete, rather than an invalid sequence.
+fn is_incomplete_char(bytes: &[u8]) -> bool {
+    matches!(std::str::from_utf8(bytes), Err(error) if error.error_len().is_none())
 }
 
 /// `retry`: one or more ASCII digits, base 10; anything else (or overflow) is ignored.

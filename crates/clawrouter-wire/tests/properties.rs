@@ -42,6 +42,15 @@ fn sse_token() -> impl Strategy<Value = &'static [u8]> {
         b"\xFF",
         b"\xC3\xA9",
         b"\xC3",
+        // Three- and four-byte characters, their prefixes, and sequences that look like them
+        // but are invalid (a surrogate, beyond U+10FFFF): the decoder decodes at feed time and
+        // holds an incomplete character back until the next feed.
+        "€".as_bytes(),
+        "😀".as_bytes(),
+        b"\xE2\x82",
+        b"\xF0\x9F\x98",
+        b"\xED\xA0\x80",
+        b"\xF4\x90\x80\x80",
         b"0",
         b"42",
         b"x",
