@@ -31,6 +31,7 @@
 use std::fmt;
 
 use memchr::memchr2;
+use wide::u8x16;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
 use crate::swar::{eq_mask, find_in_words};
@@ -549,103 +550,65 @@ impl JsonArraySplitter {
     }
 
     fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
-        // Locals instead of fields in the loop: this is the splitter's hot path. Every byte that
-        // may matter (`"`, `\`, brackets) is found eight at a time by `candidates`, and all the
-        // candidates of one word are handled from one mask, in order, without a call per string.
+        // Locals instead of fields in the loop: this is the splitter's hot path. Whole 64-byte
+        // blocks go through `BlockMasks`; a block with a backslash outside a string, and the last
+        // bytes short of a block, go through `Scan::words`.
         let hay = self.buf.get(..self.visible).unwrap_or_default();
+        let mut scan = Scan {
+            stack: &mut self.stack,
+            max_depth: self.config.max_depth,
+            in_string: self.in_string,
+            escaped: self.escaped,
+        };
         let mut pos = self.scan;
-        let mut in_string = self.in_string;
-        // Candidates before `escaped_until` are the byte after a backslash: not structural.
-        let mut escaped_until = pos + usize::from(self.escaped);
-        // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
-        let mut quiet_words = 0;
-        while let Some(rest) = hay.get(pos..).filter(|rest| !rest.is_empty()) {
-            let word = match rest.first_chunk::<8>() {
-                Some(word) => *word,
-                None => {
-                    // Zero padding is never a candidate.
-                    let mut tail = [0u8; 8];
-                    tail.get_mut(..rest.len())
-                        .unwrap_or_default()
-                        .copy_from_slice(rest);
-                    tail
-                }
+        let found = loop {
+            let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<64>()) else {
+                break scan.words(hay, &mut pos, hay.len());
             };
-            let (quotes, others) = candidates(u64::from_le_bytes(word));
-            if others == 0 && escaped_until <= pos {
-                // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
-                // keys, short values). Each quote enters or leaves a string; no bracket to track.
-                if quotes != 0 {
-                    quiet_words = 0;
-                    in_string ^= flag_count(quotes) & 1 == 1;
-                } else if in_string {
-                    quiet_words += 1;
-                    if quiet_words >= LONG_STRING_WORDS {
-                        // A long string (base64, say): memchr is faster than words from here on.
-                        quiet_words = 0;
-                        let after = pos + 8;
-                        pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
-                            Some(found) => after + found,
-                            None => hay.len(),
-                        };
-                        continue;
-                    }
+            let masks = BlockMasks::new(block);
+            let (strings, escaped_after) = masks.strings(scan.in_string, scan.escaped);
+            if masks.backslash & !strings != 0 {
+                // A backslash outside a string is no escape (the masks assumed it was one): this
+                // block byte by byte.
+                let to = pos + BLOCK;
+                match scan.words(hay, &mut pos, to) {
+                    Ok(None) => continue,
+                    other => break other,
                 }
-                pos += 8;
-                continue;
             }
-            quiet_words = 0;
-            let mut hits = quotes | others;
-            while hits != 0 {
-                let at = pos + (hits.trailing_zeros() / 8) as usize;
-                hits &= hits - 1;
-                if at < escaped_until {
-                    continue;
-                }
+            let mut brackets = masks.brackets & !strings;
+            let mut end = Ok(None);
+            while brackets != 0 {
+                let at = pos + brackets.trailing_zeros() as usize;
+                brackets &= brackets - 1;
                 let byte = hay.get(at).copied().unwrap_or_default();
-                if in_string {
-                    match byte {
-                        b'"' => in_string = false,
-                        b'\\' => escaped_until = at + 2,
-                        _ => {}
-                    }
-                    continue;
-                }
-                match byte {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => {
-                        if self.stack.len() >= self.config.max_depth {
-                            let limit = self.config.max_depth;
-                            return Err(self.error_at(at, JsonArrayErrorKind::TooDeep { limit }));
-                        }
-                        self.stack.push(byte);
-                    }
-                    b'}' | b']' => {
-                        let opener = if byte == b'}' { b'{' } else { b'[' };
-                        match self.stack.pop() {
-                            Some(open) if open == opener => {}
-                            Some(b'{') => {
-                                return Err(self.unexpected(at, byte, "'}' to close the object"));
-                            }
-                            _ => return Err(self.unexpected(at, byte, "']' to close the array")),
-                        }
-                        if self.stack.is_empty() {
-                            self.scan = at + 1;
-                            return Ok(Some(at + 1));
-                        }
-                    }
-                    // `\` outside a string, or `|` (see `candidates`).
-                    _ => {}
+                end = scan.bracket(at, byte);
+                if !matches!(end, Ok(None)) {
+                    break;
                 }
             }
-            pos += 8;
+            if !matches!(end, Ok(None)) {
+                break end;
+            }
+            scan.in_string = strings >> 63 != 0;
+            scan.escaped = escaped_after;
+            pos += BLOCK;
+        };
+        let (in_string, escaped) = (scan.in_string, scan.escaped);
+        match found {
+            Ok(Some(end)) => {
+                self.scan = end;
+                Ok(Some(end))
+            }
+            Ok(None) => {
+                self.in_string = in_string;
+                self.escaped = escaped;
+                self.scan = hay.len();
+                Ok(None)
+            }
+            Err((at, kind)) => Err(self.error_at(at, kind)),
         }
-        self.in_string = in_string;
-        self.escaped = escaped_until > hay.len();
-        self.scan = hay.len();
-        Ok(None)
     }
-
     /// The input ran out: wait for more, or at EOF say what is missing.
     fn end_of_input(&mut self) -> Result<Option<Range>, JsonArrayError> {
         if !self.eof {
@@ -665,6 +628,214 @@ impl JsonArraySplitter {
 }
 
 type Range = std::ops::Range<usize>;
+
+/// Bytes per block of [`BlockMasks`].
+const BLOCK: usize = 64;
+
+/// The scan state of one element, borrowed from the splitter while its buffer is scanned.
+struct Scan<'a> {
+    stack: &'a mut Vec<u8>,
+    max_depth: usize,
+    in_string: bool,
+    /// The next byte is escaped (the byte before it was a backslash inside a string).
+    escaped: bool,
+}
+
+/// Where an element scan stopped: `Ok(Some(end))` when the element is complete, `Ok(None)` when
+/// the bytes ran out, or the error and its position in the buffer.
+type Found = Result<Option<usize>, (usize, JsonArrayErrorKind)>;
+
+impl Scan<'_> {
+    /// Handles a bracket outside a string at `at`; `Ok(Some(at + 1))` when it closes the element.
+    #[inline]
+    fn bracket(&mut self, at: usize, byte: u8) -> Found {
+        match byte {
+            b'{' | b'[' => {
+                if self.stack.len() >= self.max_depth {
+                    let limit = self.max_depth;
+                    return Err((at, JsonArrayErrorKind::TooDeep { limit }));
+                }
+                self.stack.push(byte);
+                Ok(None)
+            }
+            b'}' | b']' => {
+                let opener = if byte == b'}' { b'{' } else { b'[' };
+                let expected = match self.stack.pop() {
+                    Some(open) if open == opener => return Ok(self.stack.is_empty().then_some(at + 1)),
+                    Some(b'{') => "'}' to close the object",
+                    _ => "']' to close the array",
+                };
+                Err((at, JsonArrayErrorKind::UnexpectedByte { found: byte, expected }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Scans `hay` from `*pos` eight bytes at a time until `to` (the end of `hay`, or a multiple
+    /// of eight bytes ahead), or until the element ends. Every byte that may matter (`"`, `\`,
+    /// brackets) is found eight at a time by `candidates`, and all the candidates of one word are
+    /// handled from one mask, in order, without a call per string.
+    fn words(&mut self, hay: &[u8], pos: &mut usize, to: usize) -> Found {
+        let mut in_string = self.in_string;
+        // Candidates before `escaped_until` are the byte after a backslash: not structural.
+        let mut escaped_until = *pos + usize::from(self.escaped);
+        // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
+        let mut quiet_words = 0;
+        while let Some(rest) = hay.get(*pos..to).filter(|rest| !rest.is_empty()) {
+            let word = match rest.first_chunk::<8>() {
+                Some(word) => *word,
+                None => {
+                    // Zero padding is never a candidate.
+                    let mut tail = [0u8; 8];
+                    tail.get_mut(..rest.len())
+                        .unwrap_or_default()
+                        .copy_from_slice(rest);
+                    tail
+                }
+            };
+            let (quotes, others) = candidates(u64::from_le_bytes(word));
+            if others == 0 && escaped_until <= *pos {
+                // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
+                // keys, short values). Each quote enters or leaves a string; no bracket to track.
+                if quotes != 0 {
+                    quiet_words = 0;
+                    in_string ^= flag_count(quotes) & 1 == 1;
+                } else if in_string {
+                    quiet_words += 1;
+                    if quiet_words >= LONG_STRING_WORDS {
+                        // A long string (base64, say): memchr is faster than words from here on.
+                        quiet_words = 0;
+                        let after = *pos + 8;
+                        *pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
+                            Some(found) => after + found,
+                            None => hay.len(),
+                        };
+                        continue;
+                    }
+                }
+                *pos += 8;
+                continue;
+            }
+            quiet_words = 0;
+            let mut hits = quotes | others;
+            while hits != 0 {
+                let at = *pos + (hits.trailing_zeros() / 8) as usize;
+                hits &= hits - 1;
+                if at < escaped_until {
+                    continue;
+                }
+                let byte = hay.get(at).copied().unwrap_or_default();
+                if in_string {
+                    match byte {
+                        b'"' => in_string = false,
+                        b'\\' => escaped_until = at + 2,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match byte {
+                    b'"' => in_string = true,
+                    // `\` outside a string, or `|` (see `candidates`), are nothing.
+                    _ => {
+                        if let end @ (Ok(Some(_)) | Err(_)) = self.bracket(at, byte) {
+                            return end;
+                        }
+                    }
+                }
+            }
+            *pos += 8;
+        }
+        // The last word of `hay` may have been padded past its end.
+        *pos = (*pos).min(hay.len());
+        self.in_string = in_string;
+        self.escaped = escaped_until > *pos;
+        Ok(None)
+    }
+}
+
+/// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
+/// time with SSE2 on x86_64 (through `wide`; other targets get its portable fallback).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockMasks {
+    quotes: u64,
+    backslash: u64,
+    /// `{`, `[`, `}`, `]`.
+    brackets: u64,
+}
+
+const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+
+impl BlockMasks {
+    #[inline]
+    fn new(block: &[u8; BLOCK]) -> Self {
+        let (lanes, _) = block.as_chunks::<16>();
+        let mut masks = Self {
+            quotes: 0,
+            backslash: 0,
+            brackets: 0,
+        };
+        for (i, lane) in lanes.iter().enumerate() {
+            let v = u8x16::new(*lane);
+            // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them.
+            let folded = v | u8x16::splat(0x20);
+            let quotes = v.simd_eq(u8x16::splat(b'"')).to_bitmask();
+            let backslash = v.simd_eq(u8x16::splat(b'\\')).to_bitmask();
+            let brackets = (folded.simd_eq(u8x16::splat(b'{'))
+                | folded.simd_eq(u8x16::splat(b'}')))
+            .to_bitmask();
+            let shift = 16 * i as u32;
+            masks.quotes |= u64::from(quotes) << shift;
+            masks.backslash |= u64::from(backslash) << shift;
+            masks.brackets |= u64::from(brackets) << shift;
+        }
+        masks
+    }
+
+    /// The bytes inside strings (an opening quote counts as inside, a closing one does not),
+    /// given whether the block starts inside a string and, if so, on an escaped byte; and whether
+    /// the block ends on a backslash that escapes the next block's first byte.
+    ///
+    /// Every backslash is taken as an escape (simdjson's odd-run rule), which is right only
+    /// inside strings: the caller checks that none is outside one.
+    #[inline]
+    fn strings(&self, in_string: bool, escaped: bool) -> (u64, bool) {
+        let (escaped_bytes, escaped_after) = if self.backslash == 0 && !escaped {
+            (0, false)
+        } else {
+            escaped_bytes(self.backslash, escaped)
+        };
+        let quotes = self.quotes & !escaped_bytes;
+        let carried = 0u64.wrapping_sub(u64::from(in_string));
+        (prefix_xor(quotes) ^ carried, escaped_after)
+    }
+}
+
+/// The bytes escaped by a backslash, when every backslash not itself escaped escapes the next
+/// byte (`escaped`: the first byte is escaped by the previous block), and whether the last byte
+/// is a backslash that escapes the next block's first byte (simdjson's `find_escaped`).
+fn escaped_bytes(backslash: u64, escaped: bool) -> (u64, bool) {
+    let carried = u64::from(escaped);
+    let backslash = backslash & !carried;
+    let follows_escape = (backslash << 1) | carried;
+    // A run of backslashes escapes the byte after it when it is odd-length. Adding each run's
+    // odd-position start to the run carries past its end and flips the parity of that run.
+    let odd_starts = backslash & !EVEN_BITS & !follows_escape;
+    let (even_started, overflow) = odd_starts.overflowing_add(backslash);
+    let invert = even_started << 1;
+    ((EVEN_BITS ^ invert) & follows_escape, overflow)
+}
+
+/// Bit `i` of the result is the XOR of bits `0..=i` of `x`.
+#[inline]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
 
 /// Strings up to this many bytes are scanned word by word, longer ones with memchr.
 const SHORT_STRING: usize = 32;
