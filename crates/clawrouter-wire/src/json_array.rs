@@ -552,63 +552,82 @@ impl JsonArraySplitter {
     fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
         // Locals instead of fields in the loop: this is the splitter's hot path. Whole 64-byte
         // blocks go through `BlockMasks`; a block with a backslash outside a string, and the last
-        // bytes short of a block, go through `Scan::words`.
+        // bytes short of a block, go through `words`.
         let hay = self.buf.get(..self.visible).unwrap_or_default();
-        let mut scan = Scan {
-            stack: &mut self.stack,
-            max_depth: self.config.max_depth,
+        let stack = &mut self.stack;
+        let max_depth = self.config.max_depth;
+        let mut state = Strings {
             in_string: self.in_string,
             escaped: self.escaped,
         };
         let mut pos = self.scan;
         let found = loop {
-            let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<64>()) else {
-                break scan.words(hay, &mut pos, hay.len());
+            let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<BLOCK>()) else {
+                let (found, _, after_state) = words(hay, pos, hay.len(), stack, max_depth, state);
+                state = after_state;
+                break found;
             };
             let masks = BlockMasks::new(block);
-            let (strings, escaped_after) = masks.strings(scan.in_string, scan.escaped);
+            let (strings, escaped_after) = masks.strings(state);
             if masks.backslash & !strings != 0 {
                 // A backslash outside a string is no escape (the masks assumed it was one): this
-                // block byte by byte.
-                let to = pos + BLOCK;
-                match scan.words(hay, &mut pos, to) {
-                    Ok(None) => continue,
-                    other => break other,
+                // block eight bytes at a time.
+                let (found, after, after_state) =
+                    words(hay, pos, pos + BLOCK, stack, max_depth, state);
+                if !matches!(found, Ok(None)) {
+                    break found;
                 }
+                (pos, state) = (after, after_state);
+                continue;
             }
+            // Brackets outside strings, in order. `{` and `[` have bit 1 set, `}` and `]` not;
+            // the opener of a closing bracket differs from it in bits 1 and 2.
             let mut brackets = masks.brackets & !strings;
-            let mut end = Ok(None);
+            let mut end = None;
             while brackets != 0 {
-                let at = pos + brackets.trailing_zeros() as usize;
+                let i = brackets.trailing_zeros() as usize;
                 brackets &= brackets - 1;
-                let byte = hay.get(at).copied().unwrap_or_default();
-                end = scan.bracket(at, byte);
-                if !matches!(end, Ok(None)) {
-                    break;
+                let byte = block.get(i % BLOCK).copied().unwrap_or_default();
+                if byte & 2 != 0 {
+                    if stack.len() < max_depth {
+                        stack.push(byte);
+                        continue;
+                    }
+                } else if stack.last() == Some(&(byte ^ 6)) {
+                    stack.pop();
+                    if stack.is_empty() {
+                        end = Some(Ok(Some(pos + i + 1)));
+                        break;
+                    }
+                    continue;
                 }
+                end = Some(bracket(stack, max_depth, pos + i, byte));
+                break;
             }
-            if !matches!(end, Ok(None)) {
+            if let Some(end) = end {
                 break end;
             }
-            scan.in_string = strings >> 63 != 0;
-            scan.escaped = escaped_after;
+            state = Strings {
+                in_string: strings >> 63 != 0,
+                escaped: escaped_after,
+            };
             pos += BLOCK;
         };
-        let (in_string, escaped) = (scan.in_string, scan.escaped);
         match found {
             Ok(Some(end)) => {
                 self.scan = end;
                 Ok(Some(end))
             }
             Ok(None) => {
-                self.in_string = in_string;
-                self.escaped = escaped;
+                self.in_string = state.in_string;
+                self.escaped = state.escaped;
                 self.scan = hay.len();
                 Ok(None)
             }
             Err((at, kind)) => Err(self.error_at(at, kind)),
         }
     }
+
     /// The input ran out: wait for more, or at EOF say what is missing.
     fn end_of_input(&mut self) -> Result<Option<Range>, JsonArrayError> {
         if !self.eof {
@@ -632,10 +651,9 @@ type Range = std::ops::Range<usize>;
 /// Bytes per block of [`BlockMasks`].
 const BLOCK: usize = 64;
 
-/// The scan state of one element, borrowed from the splitter while its buffer is scanned.
-struct Scan<'a> {
-    stack: &'a mut Vec<u8>,
-    max_depth: usize,
+/// Where the string scan is between two bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Strings {
     in_string: bool,
     /// The next byte is escaped (the byte before it was a backslash inside a string).
     escaped: bool,
@@ -645,112 +663,126 @@ struct Scan<'a> {
 /// the bytes ran out, or the error and its position in the buffer.
 type Found = Result<Option<usize>, (usize, JsonArrayErrorKind)>;
 
-impl Scan<'_> {
-    /// Handles a bracket outside a string at `at`; `Ok(Some(at + 1))` when it closes the element.
-    #[inline]
-    fn bracket(&mut self, at: usize, byte: u8) -> Found {
-        match byte {
-            b'{' | b'[' => {
-                if self.stack.len() >= self.max_depth {
-                    let limit = self.max_depth;
-                    return Err((at, JsonArrayErrorKind::TooDeep { limit }));
-                }
-                self.stack.push(byte);
-                Ok(None)
+/// Handles a bracket outside a string at `at` (other bytes are nothing); `Ok(Some(at + 1))` when
+/// it closes the element.
+fn bracket(stack: &mut Vec<u8>, max_depth: usize, at: usize, byte: u8) -> Found {
+    match byte {
+        b'{' | b'[' => {
+            if stack.len() >= max_depth {
+                let limit = max_depth;
+                return Err((at, JsonArrayErrorKind::TooDeep { limit }));
             }
-            b'}' | b']' => {
-                let opener = if byte == b'}' { b'{' } else { b'[' };
-                let expected = match self.stack.pop() {
-                    Some(open) if open == opener => return Ok(self.stack.is_empty().then_some(at + 1)),
-                    Some(b'{') => "'}' to close the object",
-                    _ => "']' to close the array",
-                };
-                Err((at, JsonArrayErrorKind::UnexpectedByte { found: byte, expected }))
-            }
-            _ => Ok(None),
+            stack.push(byte);
+            Ok(None)
         }
-    }
-
-    /// Scans `hay` from `*pos` eight bytes at a time until `to` (the end of `hay`, or a multiple
-    /// of eight bytes ahead), or until the element ends. Every byte that may matter (`"`, `\`,
-    /// brackets) is found eight at a time by `candidates`, and all the candidates of one word are
-    /// handled from one mask, in order, without a call per string.
-    fn words(&mut self, hay: &[u8], pos: &mut usize, to: usize) -> Found {
-        let mut in_string = self.in_string;
-        // Candidates before `escaped_until` are the byte after a backslash: not structural.
-        let mut escaped_until = *pos + usize::from(self.escaped);
-        // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
-        let mut quiet_words = 0;
-        while let Some(rest) = hay.get(*pos..to).filter(|rest| !rest.is_empty()) {
-            let word = match rest.first_chunk::<8>() {
-                Some(word) => *word,
-                None => {
-                    // Zero padding is never a candidate.
-                    let mut tail = [0u8; 8];
-                    tail.get_mut(..rest.len())
-                        .unwrap_or_default()
-                        .copy_from_slice(rest);
-                    tail
-                }
+        b'}' | b']' => {
+            let opener = if byte == b'}' { b'{' } else { b'[' };
+            let expected = match stack.pop() {
+                Some(open) if open == opener => return Ok(stack.is_empty().then_some(at + 1)),
+                Some(b'{') => "'}' to close the object",
+                _ => "']' to close the array",
             };
-            let (quotes, others) = candidates(u64::from_le_bytes(word));
-            if others == 0 && escaped_until <= *pos {
-                // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
-                // keys, short values). Each quote enters or leaves a string; no bracket to track.
-                if quotes != 0 {
+            Err((
+                at,
+                JsonArrayErrorKind::UnexpectedByte {
+                    found: byte,
+                    expected,
+                },
+            ))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Scans `hay` from `pos` eight bytes at a time until `to` (the end of `hay`, or a multiple of
+/// eight bytes ahead), or until the element ends; returns what it found, where it stopped and
+/// the string state there. Every byte that may matter (`"`, `\`, brackets) is found eight at a
+/// time by `candidates`, and all the candidates of one word are handled from one mask, in order,
+/// without a call per string.
+fn words(
+    hay: &[u8],
+    mut pos: usize,
+    to: usize,
+    stack: &mut Vec<u8>,
+    max_depth: usize,
+    state: Strings,
+) -> (Found, usize, Strings) {
+    let mut in_string = state.in_string;
+    // Candidates before `escaped_until` are the byte after a backslash: not structural.
+    let mut escaped_until = pos + usize::from(state.escaped);
+    // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
+    let mut quiet_words = 0;
+    while let Some(rest) = hay.get(pos..to).filter(|rest| !rest.is_empty()) {
+        let word = match rest.first_chunk::<8>() {
+            Some(word) => *word,
+            None => {
+                // Zero padding is never a candidate.
+                let mut tail = [0u8; 8];
+                tail.get_mut(..rest.len())
+                    .unwrap_or_default()
+                    .copy_from_slice(rest);
+                tail
+            }
+        };
+        let (quotes, others) = candidates(u64::from_le_bytes(word));
+        if others == 0 && escaped_until <= pos {
+            // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
+            // keys, short values). Each quote enters or leaves a string; no bracket to track.
+            if quotes != 0 {
+                quiet_words = 0;
+                in_string ^= flag_count(quotes) & 1 == 1;
+            } else if in_string {
+                quiet_words += 1;
+                if quiet_words >= LONG_STRING_WORDS {
+                    // A long string (base64, say): memchr is faster than words from here on.
                     quiet_words = 0;
-                    in_string ^= flag_count(quotes) & 1 == 1;
-                } else if in_string {
-                    quiet_words += 1;
-                    if quiet_words >= LONG_STRING_WORDS {
-                        // A long string (base64, say): memchr is faster than words from here on.
-                        quiet_words = 0;
-                        let after = *pos + 8;
-                        *pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
-                            Some(found) => after + found,
-                            None => hay.len(),
-                        };
-                        continue;
-                    }
+                    let after = pos + 8;
+                    pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
+                        Some(found) => after + found,
+                        None => hay.len(),
+                    };
+                    continue;
                 }
-                *pos += 8;
+            }
+            pos += 8;
+            continue;
+        }
+        quiet_words = 0;
+        let mut hits = quotes | others;
+        while hits != 0 {
+            let at = pos + (hits.trailing_zeros() / 8) as usize;
+            hits &= hits - 1;
+            if at < escaped_until {
                 continue;
             }
-            quiet_words = 0;
-            let mut hits = quotes | others;
-            while hits != 0 {
-                let at = *pos + (hits.trailing_zeros() / 8) as usize;
-                hits &= hits - 1;
-                if at < escaped_until {
-                    continue;
-                }
-                let byte = hay.get(at).copied().unwrap_or_default();
-                if in_string {
-                    match byte {
-                        b'"' => in_string = false,
-                        b'\\' => escaped_until = at + 2,
-                        _ => {}
-                    }
-                    continue;
-                }
+            let byte = hay.get(at).copied().unwrap_or_default();
+            if in_string {
                 match byte {
-                    b'"' => in_string = true,
-                    // `\` outside a string, or `|` (see `candidates`), are nothing.
-                    _ => {
-                        if let end @ (Ok(Some(_)) | Err(_)) = self.bracket(at, byte) {
-                            return end;
-                        }
-                    }
+                    b'"' => in_string = false,
+                    b'\\' => escaped_until = at + 2,
+                    _ => {}
                 }
+                continue;
             }
-            *pos += 8;
+            if byte == b'"' {
+                in_string = true;
+                continue;
+            }
+            // `\` outside a string, or `|` (see `candidates`), are nothing.
+            let found = bracket(stack, max_depth, at, byte);
+            if !matches!(found, Ok(None)) {
+                return (found, at + 1, state);
+            }
         }
-        // The last word of `hay` may have been padded past its end.
-        *pos = (*pos).min(hay.len());
-        self.in_string = in_string;
-        self.escaped = escaped_until > *pos;
-        Ok(None)
+        pos += 8;
     }
+    // The last word of `hay` may have been padded past its end.
+    let pos = pos.min(hay.len());
+    let state = Strings {
+        in_string,
+        escaped: escaped_until > pos,
+    };
+    (Ok(None), pos, state)
 }
 
 /// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
@@ -769,26 +801,29 @@ impl BlockMasks {
     #[inline]
     fn new(block: &[u8; BLOCK]) -> Self {
         let (lanes, _) = block.as_chunks::<16>();
-        let mut masks = Self {
-            quotes: 0,
-            backslash: 0,
-            brackets: 0,
-        };
-        for (i, lane) in lanes.iter().enumerate() {
-            let v = u8x16::new(*lane);
-            // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them.
-            let folded = v | u8x16::splat(0x20);
-            let quotes = v.simd_eq(u8x16::splat(b'"')).to_bitmask();
-            let backslash = v.simd_eq(u8x16::splat(b'\\')).to_bitmask();
-            let brackets = (folded.simd_eq(u8x16::splat(b'{'))
-                | folded.simd_eq(u8x16::splat(b'}')))
-            .to_bitmask();
-            let shift = 16 * i as u32;
-            masks.quotes |= u64::from(quotes) << shift;
-            masks.backslash |= u64::from(backslash) << shift;
-            masks.brackets |= u64::from(brackets) << shift;
+        let mut v = [u8x16::ZERO; 4];
+        for (v, lane) in v.iter_mut().zip(lanes) {
+            *v = u8x16::new(*lane);
         }
-        masks
+        let eq = |byte: u8| v.map(|v| v.simd_eq(u8x16::splat(byte)));
+        let backslash = eq(b'\\');
+        // Backslashes are rare: one movemask says whether the block has any.
+        let [b0, b1, b2, b3] = backslash;
+        let backslash = if (b0 | b1 | b2 | b3).to_bitmask() == 0 {
+            0
+        } else {
+            bits(backslash)
+        };
+        // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them.
+        let brackets = v.map(|v| {
+            let folded = v | u8x16::splat(0x20);
+            folded.simd_eq(u8x16::splat(b'{')) | folded.simd_eq(u8x16::splat(b'}'))
+        });
+        Self {
+            quotes: bits(eq(b'"')),
+            backslash,
+            brackets: bits(brackets),
+        }
     }
 
     /// The bytes inside strings (an opening quote counts as inside, a closing one does not),
@@ -798,14 +833,14 @@ impl BlockMasks {
     /// Every backslash is taken as an escape (simdjson's odd-run rule), which is right only
     /// inside strings: the caller checks that none is outside one.
     #[inline]
-    fn strings(&self, in_string: bool, escaped: bool) -> (u64, bool) {
-        let (escaped_bytes, escaped_after) = if self.backslash == 0 && !escaped {
+    fn strings(&self, state: Strings) -> (u64, bool) {
+        let (escaped_bytes, escaped_after) = if self.backslash == 0 && !state.escaped {
             (0, false)
         } else {
-            escaped_bytes(self.backslash, escaped)
+            escaped_bytes(self.backslash, state.escaped)
         };
         let quotes = self.quotes & !escaped_bytes;
-        let carried = 0u64.wrapping_sub(u64::from(in_string));
+        let carried = 0u64.wrapping_sub(u64::from(state.in_string));
         (prefix_xor(quotes) ^ carried, escaped_after)
     }
 }
@@ -823,6 +858,13 @@ fn escaped_bytes(backslash: u64, escaped: bool) -> (u64, bool) {
     let (even_started, overflow) = odd_starts.overflowing_add(backslash);
     let invert = even_started << 1;
     ((EVEN_BITS ^ invert) & follows_escape, overflow)
+}
+
+/// One bit per byte of four 16-byte compare results (all ones or all zeros per byte).
+#[inline]
+fn bits(lanes: [u8x16; 4]) -> u64 {
+    let [a, b, c, d] = lanes.map(|lane| u64::from(lane.to_bitmask()));
+    a | b << 16 | c << 32 | d << 48
 }
 
 /// Bit `i` of the result is the XOR of bits `0..=i` of `x`.
