@@ -562,56 +562,34 @@ impl JsonArraySplitter {
         };
         let mut pos = self.scan;
         let found = loop {
-            let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<BLOCK>()) else {
-                let (found, _, after_state) = words(hay, pos, hay.len(), stack, max_depth, state);
-                state = after_state;
-                break found;
-            };
-            let masks = BlockMasks::new(block);
-            let (strings, escaped_after) = masks.strings(state);
-            if masks.backslash & !strings != 0 {
-                // A backslash outside a string is no escape (the masks assumed it was one): this
-                // block eight bytes at a time.
-                let (found, after, after_state) =
-                    words(hay, pos, pos + BLOCK, stack, max_depth, state);
-                if !matches!(found, Ok(None)) {
-                    break found;
-                }
-                (pos, state) = (after, after_state);
-                continue;
-            }
-            // Brackets outside strings, in order. `{` and `[` have bit 1 set, `}` and `]` not;
-            // the opener of a closing bracket differs from it in bits 1 and 2.
-            let mut brackets = masks.brackets & !strings;
-            let mut end = None;
-            while brackets != 0 {
-                let i = brackets.trailing_zeros() as usize;
-                brackets &= brackets - 1;
-                let byte = block.get(i % BLOCK).copied().unwrap_or_default();
-                if byte & 2 != 0 {
-                    if stack.len() < max_depth {
-                        stack.push(byte);
-                        continue;
+            // Where the eight-byte path stops, if this block cannot use the masks.
+            let to;
+            if let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<BLOCK>()) {
+                let masks = BlockMasks::new(block);
+                let (strings, escaped_after) = masks.strings(state);
+                if masks.backslash & !strings == 0 {
+                    match block_brackets(block, masks.brackets & !strings, pos, stack, max_depth) {
+                        Ok(None) => {}
+                        end => break end,
                     }
-                } else if stack.last() == Some(&(byte ^ 6)) {
-                    stack.pop();
-                    if stack.is_empty() {
-                        end = Some(Ok(Some(pos + i + 1)));
-                        break;
-                    }
+                    state = Strings {
+                        in_string: strings >> 63 != 0,
+                        escaped: escaped_after,
+                    };
+                    pos += BLOCK;
                     continue;
                 }
-                end = Some(bracket(stack, max_depth, pos + i, byte));
-                break;
+                // A backslash outside a string is no escape (the masks assumed it was one):
+                // this block eight bytes at a time.
+                to = pos + BLOCK;
+            } else {
+                to = hay.len();
             }
-            if let Some(end) = end {
-                break end;
+            let (found, after, after_state) = words(hay, pos, to, stack, max_depth, state);
+            (pos, state) = (after, after_state);
+            if to == hay.len() || !matches!(found, Ok(None)) {
+                break found;
             }
-            state = Strings {
-                in_string: strings >> 63 != 0,
-                escaped: escaped_after,
-            };
-            pos += BLOCK;
         };
         match found {
             Ok(Some(end)) => {
@@ -665,6 +643,7 @@ type Found = Result<Option<usize>, (usize, JsonArrayErrorKind)>;
 
 /// Handles a bracket outside a string at `at` (other bytes are nothing); `Ok(Some(at + 1))` when
 /// it closes the element.
+#[inline]
 fn bracket(stack: &mut Vec<u8>, max_depth: usize, at: usize, byte: u8) -> Found {
     match byte {
         b'{' | b'[' => {
@@ -694,11 +673,46 @@ fn bracket(stack: &mut Vec<u8>, max_depth: usize, at: usize, byte: u8) -> Found 
     }
 }
 
+/// Handles the brackets outside strings of one block (`brackets`, one bit per byte of `block`,
+/// which starts at `pos`), in order; `Ok(Some(end))` when one closes the element.
+#[inline]
+fn block_brackets(
+    block: &[u8; BLOCK],
+    mut brackets: u64,
+    pos: usize,
+    stack: &mut Vec<u8>,
+    max_depth: usize,
+) -> Found {
+    // `{` and `[` have bit 1 set, `}` and `]` not; the opener of a closing bracket differs from
+    // it in bits 1 and 2.
+    while brackets != 0 {
+        let i = brackets.trailing_zeros() as usize;
+        brackets &= brackets - 1;
+        let byte = block.get(i % BLOCK).copied().unwrap_or_default();
+        if byte & 2 != 0 {
+            if stack.len() < max_depth {
+                stack.push(byte);
+                continue;
+            }
+        } else if stack.last() == Some(&(byte ^ 6)) {
+            stack.pop();
+            if stack.is_empty() {
+                return Ok(Some(pos + i + 1));
+            }
+            continue;
+        }
+        // Too deep, or the wrong closer.
+        return bracket(stack, max_depth, pos + i, byte);
+    }
+    Ok(None)
+}
+
 /// Scans `hay` from `pos` eight bytes at a time until `to` (the end of `hay`, or a multiple of
 /// eight bytes ahead), or until the element ends; returns what it found, where it stopped and
 /// the string state there. Every byte that may matter (`"`, `\`, brackets) is found eight at a
 /// time by `candidates`, and all the candidates of one word are handled from one mask, in order,
 /// without a call per string.
+#[inline(always)]
 fn words(
     hay: &[u8],
     mut pos: usize,
@@ -715,15 +729,12 @@ fn words(
     while let Some(rest) = hay.get(pos..to).filter(|rest| !rest.is_empty()) {
         let word = match rest.first_chunk::<8>() {
             Some(word) => *word,
-            None => {
-                // Zero padding is never a candidate.
-                let mut tail = [0u8; 8];
-                tail.get_mut(..rest.len())
-                    .unwrap_or_default()
-                    .copy_from_slice(rest);
-                tail
-            }
+            // Zero padding is never a candidate.
+            None => short_word(rest).to_le_bytes(),
         };
+        // Eight bytes, or the last few before `to`: a word never reaches past `to`, which may be
+        // where the next block starts.
+        let step = rest.len().min(8);
         let (quotes, others) = candidates(u64::from_le_bytes(word));
         if others == 0 && escaped_until <= pos {
             // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
@@ -736,7 +747,7 @@ fn words(
                 if quiet_words >= LONG_STRING_WORDS {
                     // A long string (base64, say): memchr is faster than words from here on.
                     quiet_words = 0;
-                    let after = pos + 8;
+                    let after = pos + step;
                     pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
                         Some(found) => after + found,
                         None => hay.len(),
@@ -744,7 +755,7 @@ fn words(
                     continue;
                 }
             }
-            pos += 8;
+            pos += step;
             continue;
         }
         quiet_words = 0;
@@ -774,15 +785,32 @@ fn words(
                 return (found, at + 1, state);
             }
         }
-        pos += 8;
+        pos += step;
     }
-    // The last word of `hay` may have been padded past its end.
-    let pos = pos.min(hay.len());
     let state = Strings {
         in_string,
         escaped: escaped_until > pos,
     };
     (Ok(None), pos, state)
+}
+
+/// The bytes of `rest` (fewer than eight) as a little-endian word padded with zeros: two
+/// overlapping loads instead of a byte loop or a memcpy call (small feeds end here every time).
+#[inline]
+fn short_word(rest: &[u8]) -> u64 {
+    let len = rest.len();
+    if let (Some(first), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        // 4 to 7 bytes: the last four overlap the first four, with the same bytes where they do.
+        let first = u64::from(u32::from_le_bytes(*first));
+        let last = u64::from(u32::from_le_bytes(*last));
+        return first | last << (8 * (len - 4));
+    }
+    // 0 to 3 bytes: the first, middle and last (some of them the same byte).
+    let byte = |at: usize| u64::from(rest.get(at).copied().unwrap_or_default()) << (8 * at);
+    if len == 0 {
+        return 0;
+    }
+    byte(0) | byte(len / 2) | byte(len - 1)
 }
 
 /// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
@@ -955,5 +983,219 @@ fn skip_string_bytes(hay: &[u8], mut pos: usize, escaped: bool) -> StringScan {
             return StringScan::Open { escaped: true };
         }
         pos = at + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `BlockMasks::new` and `BlockMasks::strings` by a byte loop: the flags, the bytes inside
+    /// strings when every backslash not itself escaped escapes the next byte, and whether the
+    /// block ends on such a backslash.
+    fn naive_masks(block: &[u8; BLOCK], state: Strings) -> (BlockMasks, u64, bool) {
+        let mut masks = BlockMasks {
+            quotes: 0,
+            backslash: 0,
+            brackets: 0,
+        };
+        let (mut in_string, mut escaped) = (state.in_string, state.escaped);
+        let mut strings = 0;
+        for (i, &byte) in block.iter().enumerate() {
+            let bit = 1u64 << i;
+            match byte {
+                b'"' => masks.quotes |= bit,
+                b'\\' => masks.backslash |= bit,
+                b'{' | b'[' | b'}' | b']' => masks.brackets |= bit,
+                _ => {}
+            }
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = !in_string;
+                if !in_string {
+                    // A closing quote is outside.
+                    continue;
+                }
+            }
+            if in_string {
+                strings |= bit;
+            }
+        }
+        (masks, strings, escaped)
+    }
+
+    /// The JSON rule: a backslash escapes the next byte only inside a string. The string state
+    /// after the block.
+    fn naive_json_state(block: &[u8; BLOCK], state: Strings) -> Strings {
+        let (mut in_string, mut escaped) = (state.in_string, state.escaped);
+        for &byte in block {
+            if escaped {
+                escaped = false;
+            } else if in_string && byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = !in_string;
+            }
+        }
+        Strings { in_string, escaped }
+    }
+
+    fn block_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b'"'),
+                proptest::strategy::Just(b'\\'),
+                proptest::strategy::Just(b'\\'),
+                proptest::sample::select(&b"{}[]|,: \n"[..]),
+                proptest::num::u8::ANY,
+            ],
+            BLOCK,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// The 64-byte block masks are what a byte loop finds, for any carried state; and where
+        /// no backslash is outside a string (the scanner's condition for using them), they give
+        /// the JSON string state.
+        #[test]
+        fn block_masks_match_a_byte_loop(
+            bytes in block_bytes(),
+            in_string: bool,
+            escaped: bool,
+        ) {
+            let block: [u8; BLOCK] = bytes.try_into().unwrap();
+            let state = Strings { in_string, escaped };
+            let masks = BlockMasks::new(&block);
+            let (strings, escaped_after) = masks.strings(state);
+            let (naive, naive_strings, naive_escaped) = naive_masks(&block, state);
+            proptest::prop_assert_eq!(masks, naive);
+            proptest::prop_assert_eq!(strings, naive_strings, "{:?}", block);
+            proptest::prop_assert_eq!(escaped_after, naive_escaped);
+            if masks.backslash & !strings == 0 && (in_string || !escaped) {
+                let after = Strings {
+                    in_string: strings >> 63 != 0,
+                    escaped: escaped_after,
+                };
+                proptest::prop_assert_eq!(after, naive_json_state(&block, state));
+            }
+        }
+
+        /// `short_word` pads like a copy into a zeroed word.
+        #[test]
+        fn short_word_matches_a_copy(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
+            let mut word = [0u8; 8];
+            word[..bytes.len()].copy_from_slice(&bytes);
+            proptest::prop_assert_eq!(short_word(&bytes), u64::from_le_bytes(word));
+        }
+
+        /// The prefix XOR is a running parity.
+        #[test]
+        fn prefix_xor_is_a_running_parity(x: u64) {
+            let mut parity = 0;
+            let mut naive = 0;
+            for i in 0..64 {
+                parity ^= (x >> i) & 1;
+                naive |= parity << i;
+            }
+            proptest::prop_assert_eq!(prefix_xor(x), naive);
+        }
+    }
+
+    /// A block scanned eight bytes at a time (a backslash outside a string) in which a long
+    /// string is skipped with memchr, so that its last word is short: the word stops where the
+    /// next block starts (it once ran on and skipped that block's first byte, here the `}` at
+    /// 321). Found by the differential test against the eight-byte-only splitter.
+    #[test]
+    fn a_short_last_word_stops_at_the_next_block() {
+        let input = r#"[{
+  "7": [
+    {
+      "": [
+        [
+          {
+            "or8en\"v\\xqf\"\"a\u00e9\\\u00e9w1é": true,
+            "b9"6\n:qfpj\u00e90x1779w4\\gn 7z1, c\\e\nbaécép33": 42
+         },
+          {
+            "l": 42
+          },
+          [
+          ]
+        ],
+        null,
+        null
+      ],
+      "5y7\\3}b1é eué\"t7\u00e9\"crt3[wky38wg3y6\"26s3618x\nét,\u00e9:2yfoa\"xbg\\\\\n5éy8\"xk\nfyl0\u00e9y\\m\"ne\\\u00e9p46k\u00e942arbybcnd\\cq4u\\1g\\ha\n\nc8éx\u00e940\nfbgv6maoéci0j": 42
+    }
+  ],
+  "6": 0,
+  "lgj": "j\n3ndn\\qj9i1",
+  "y90qn6o2mq7nh\"vr é\"4": 42
+},[
+  [
+  ],
+  {
+  },
+  "6u5"
+],"u33",42"#.as_bytes();
+        for chunk in [input.len(), 1, 7, 64, 100] {
+            let mut splitter = JsonArraySplitter::new();
+            let mut error = None;
+            for piece in input.chunks(chunk) {
+                splitter.feed(piece);
+                if let Err(e) = splitter.next_frame() {
+                    error = Some(e);
+                    break;
+                }
+            }
+            let error = error.unwrap();
+            assert_eq!(error.offset(), 511, "chunks of {chunk}");
+            assert_eq!(
+                error.kind(),
+                &JsonArrayErrorKind::UnexpectedByte {
+                    found: b'}',
+                    expected: "']' to close the array"
+                }
+            );
+        }
+    }
+
+    /// Runs of backslashes across a block boundary: the carried escape.
+    #[test]
+    fn escapes_carry_across_blocks() {
+        for run in 0..=70 {
+            let mut bytes = vec![b'"'; 1];
+            bytes.extend(std::iter::repeat_n(b'\\', run));
+            bytes.extend_from_slice(b"\"x\"");
+            bytes.resize(2 * BLOCK, b' ');
+            let (first, second) = bytes.split_at(BLOCK);
+            let mut state = Strings {
+                in_string: false,
+                escaped: false,
+            };
+            let mut strings = Vec::new();
+            for block in [first, second] {
+                let block: &[u8; BLOCK] = block.try_into().unwrap();
+                let (mask, escaped) = BlockMasks::new(block).strings(state);
+                assert_eq!((mask, escaped), {
+                    let (_, naive, naive_escaped) = naive_masks(block, state);
+                    (naive, naive_escaped)
+                });
+                strings.push(mask);
+                state = Strings {
+                    in_string: mask >> 63 != 0,
+                    escaped,
+                };
+            }
+            // An even run leaves the quote after it closing the string.
+            let close = 1 + run;
+            let inside = |at: usize| strings[at / BLOCK] >> (at % BLOCK) & 1 == 1;
+            assert_eq!(inside(close), run % 2 == 1, "run of {run}");
+        }
     }
 }
