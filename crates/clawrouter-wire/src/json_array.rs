@@ -21,12 +21,19 @@
 //!
 //! # Cost
 //!
-//! Each byte is examined once. Inside an element the scanner reads eight bytes at a time and flags
-//! every byte that may matter (`"`, `\`, brackets) with plain integer arithmetic, then handles the
-//! flagged bytes of the word in order, with no call per string; after 32 bytes of one string
-//! without a flag it jumps with `memchr2(b'"', b'\\')`. Between elements it looks at one byte at a
-//! time. Consumed bytes are dropped only when the next chunk arrives, moving at most the
-//! unfinished element, and that at most once.
+//! Each byte is examined about once (the bytes of an element's last block that follow its end are
+//! read again for the next element). Inside an element the scanner reads 64 bytes at a time: SSE2
+//! compares (through `wide`, no `unsafe`; other targets get its portable fallback) give one bit per
+//! byte for `"`, `\`, and the four brackets; a prefix XOR of the quotes that no backslash escapes
+//! (simdjson's odd-run rule for backslashes) marks the bytes inside strings, with the string and
+//! escape state carried from block to block and from feed to feed. Only the brackets outside
+//! strings are then visited, one step each, to track nesting. A block in which a backslash lies
+//! outside a string (invalid JSON, where the odd-run rule does not apply), and the last bytes short
+//! of a block (the end of each feed), are scanned eight bytes at a time instead: every byte that
+//! may matter is flagged with plain integer arithmetic and the flags of a word are handled in
+//! order; after 32 bytes of one string without a flag that path jumps with `memchr2(b'"', b'\\')`.
+//! Between elements the scanner looks at one byte at a time. Consumed bytes are dropped only when
+//! the next chunk arrives, moving at most the unfinished element, and that at most once.
 
 use std::fmt;
 
