@@ -849,10 +849,11 @@ impl BlockMasks {
         } else {
             bits(backslash)
         };
-        // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them.
+        // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them; then
+        // `{` and `}` are the bytes 0 and 2 above `{`, the only ones with no bit but bit 1 set.
         let brackets = v.map(|v| {
-            let folded = v | u8x16::splat(0x20);
-            folded.simd_eq(u8x16::splat(b'{')) | folded.simd_eq(u8x16::splat(b'}'))
+            let above = (v | u8x16::splat(0x20)) - u8x16::splat(b'{');
+            (above & u8x16::splat(!2)).simd_eq(u8x16::ZERO)
         });
         Self {
             quotes: bits(eq(b'"')),
