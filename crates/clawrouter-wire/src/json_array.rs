@@ -1173,6 +1173,76 @@ mod tests {
         }
     }
 
+    /// Deep nesting (past 64 levels, a block's width): every depth closes, and a wrong closer
+    /// at any level is reported with the kind of the innermost open bracket.
+    #[test]
+    fn deep_nesting_matches_a_stack() {
+        for depth in [1, 2, 63, 64, 65, 66, 127, 128, 129, 200] {
+            let opener = |level: usize| if level % 3 == 0 { b'{' } else { b'[' };
+            let closer = |open: u8| if open == b'{' { b'}' } else { b']' };
+            let element: Vec<u8> = (0..depth).map(opener).collect();
+            let well_formed: Vec<u8> = element
+                .iter()
+                .chain(
+                    element
+                        .iter()
+                        .rev()
+                        .map(|&open| closer(open))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+                .copied()
+                .collect();
+            let config = JsonArrayConfig {
+                max_depth: 256,
+                ..JsonArrayConfig::default()
+            };
+            let mut input = b"[".to_vec();
+            input.extend_from_slice(&well_formed);
+            input.push(b']');
+            let mut splitter = JsonArraySplitter::with_config(config);
+            splitter.feed(&input);
+            assert_eq!(
+                splitter.next_frame().unwrap(),
+                Some(JsonFrame::Element(&well_formed[..])),
+                "depth {depth}"
+            );
+            // Close all but `kept` levels properly, then close the next one with the wrong kind.
+            let levels = [0, 1, depth / 2, depth.saturating_sub(64), depth - 1];
+            for kept in levels.into_iter().filter(|&kept| kept < depth) {
+                let mut bad = element.clone();
+                for &open in element[kept + 1..].iter().rev() {
+                    bad.push(closer(open));
+                }
+                let wrong = if element[kept] == b'{' { b']' } else { b'}' };
+                bad.push(wrong);
+                let mut input = b"[".to_vec();
+                input.extend_from_slice(&bad);
+                let mut splitter = JsonArraySplitter::with_config(config);
+                splitter.feed(&input);
+                let error = splitter.next_frame().unwrap_err();
+                assert_eq!(
+                    error.offset(),
+                    input.len() as u64 - 1,
+                    "depth {depth} kept {kept}"
+                );
+                let expected = if element[kept] == b'{' {
+                    "'}' to close the object"
+                } else {
+                    "']' to close the array"
+                };
+                assert_eq!(
+                    error.kind(),
+                    &JsonArrayErrorKind::UnexpectedByte {
+                        found: wrong,
+                        expected
+                    },
+                    "depth {depth} kept {kept}"
+                );
+            }
+        }
+    }
+
     /// Runs of backslashes across a block boundary: the carried escape.
     #[test]
     fn escapes_carry_across_blocks() {
