@@ -1178,7 +1178,7 @@ mod tests {
     #[test]
     fn deep_nesting_matches_a_stack() {
         for depth in [1, 2, 63, 64, 65, 66, 127, 128, 129, 200] {
-            let opener = |level: usize| if level % 3 == 0 { b'{' } else { b'[' };
+            let opener = |level: usize| if level.is_multiple_of(3) { b'{' } else { b'[' };
             let closer = |open: u8| if open == b'{' { b'}' } else { b']' };
             let element: Vec<u8> = (0..depth).map(opener).collect();
             let well_formed: Vec<u8> = element
