@@ -21,16 +21,24 @@
 //!
 //! # Cost
 //!
-//! Each byte is examined once. Inside an element the scanner reads eight bytes at a time and flags
-//! every byte that may matter (`"`, `\`, brackets) with plain integer arithmetic, then handles the
-//! flagged bytes of the word in order, with no call per string; after 32 bytes of one string
-//! without a flag it jumps with `memchr2(b'"', b'\\')`. Between elements it looks at one byte at a
-//! time. Consumed bytes are dropped only when the next chunk arrives, moving at most the
-//! unfinished element, and that at most once.
+//! Each byte is examined about once (the bytes of an element's last block that follow its end are
+//! read again for the next element). Inside an element the scanner reads 64 bytes at a time: SSE2
+//! compares (through `wide`, no `unsafe`; other targets get its portable fallback) give one bit per
+//! byte for `"`, `\`, and the four brackets; a prefix XOR of the quotes that no backslash escapes
+//! (simdjson's odd-run rule for backslashes) marks the bytes inside strings, with the string and
+//! escape state carried from block to block and from feed to feed. Only the brackets outside
+//! strings are then visited, one step each, to track nesting. A block in which a backslash lies
+//! outside a string (invalid JSON, where the odd-run rule does not apply), and the last bytes short
+//! of a block (the end of each feed), are scanned eight bytes at a time instead: every byte that
+//! may matter is flagged with plain integer arithmetic and the flags of a word are handled in
+//! order; after 32 bytes of one string without a flag that path jumps with `memchr2(b'"', b'\\')`.
+//! Between elements the scanner looks at one byte at a time. Consumed bytes are dropped only when
+//! the next chunk arrives, moving at most the unfinished element, and that at most once.
 
 use std::fmt;
 
 use memchr::memchr2;
+use wide::u8x16;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
 use crate::swar::{eq_mask, find_in_words};
@@ -549,101 +557,60 @@ impl JsonArraySplitter {
     }
 
     fn scan_container(&mut self) -> Result<Option<usize>, JsonArrayError> {
-        // Locals instead of fields in the loop: this is the splitter's hot path. Every byte that
-        // may matter (`"`, `\`, brackets) is found eight at a time by `candidates`, and all the
-        // candidates of one word are handled from one mask, in order, without a call per string.
+        // Locals instead of fields in the loop: this is the splitter's hot path. Whole 64-byte
+        // blocks go through `BlockMasks`; a block with a backslash outside a string, and the last
+        // bytes short of a block, go through `words`.
         let hay = self.buf.get(..self.visible).unwrap_or_default();
+        let stack = &mut self.stack;
+        let max_depth = self.config.max_depth;
+        let mut state = Strings {
+            in_string: self.in_string,
+            escaped: self.escaped,
+        };
         let mut pos = self.scan;
-        let mut in_string = self.in_string;
-        // Candidates before `escaped_until` are the byte after a backslash: not structural.
-        let mut escaped_until = pos + usize::from(self.escaped);
-        // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
-        let mut quiet_words = 0;
-        while let Some(rest) = hay.get(pos..).filter(|rest| !rest.is_empty()) {
-            let word = match rest.first_chunk::<8>() {
-                Some(word) => *word,
-                None => {
-                    // Zero padding is never a candidate.
-                    let mut tail = [0u8; 8];
-                    tail.get_mut(..rest.len())
-                        .unwrap_or_default()
-                        .copy_from_slice(rest);
-                    tail
-                }
-            };
-            let (quotes, others) = candidates(u64::from_le_bytes(word));
-            if others == 0 && escaped_until <= pos {
-                // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
-                // keys, short values). Each quote enters or leaves a string; no bracket to track.
-                if quotes != 0 {
-                    quiet_words = 0;
-                    in_string ^= flag_count(quotes) & 1 == 1;
-                } else if in_string {
-                    quiet_words += 1;
-                    if quiet_words >= LONG_STRING_WORDS {
-                        // A long string (base64, say): memchr is faster than words from here on.
-                        quiet_words = 0;
-                        let after = pos + 8;
-                        pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
-                            Some(found) => after + found,
-                            None => hay.len(),
-                        };
-                        continue;
+        let found = loop {
+            // Where the eight-byte path stops, if this block cannot use the masks.
+            let to;
+            if let Some(block) = hay.get(pos..).and_then(|rest| rest.first_chunk::<BLOCK>()) {
+                let masks = BlockMasks::new(block);
+                let (strings, escaped_after) = masks.strings(state);
+                if masks.backslash & !strings == 0 {
+                    match block_brackets(block, masks.brackets & !strings, pos, stack, max_depth) {
+                        Ok(None) => {}
+                        end => break end,
                     }
-                }
-                pos += 8;
-                continue;
-            }
-            quiet_words = 0;
-            let mut hits = quotes | others;
-            while hits != 0 {
-                let at = pos + (hits.trailing_zeros() / 8) as usize;
-                hits &= hits - 1;
-                if at < escaped_until {
+                    state = Strings {
+                        in_string: strings >> 63 != 0,
+                        escaped: escaped_after,
+                    };
+                    pos += BLOCK;
                     continue;
                 }
-                let byte = hay.get(at).copied().unwrap_or_default();
-                if in_string {
-                    match byte {
-                        b'"' => in_string = false,
-                        b'\\' => escaped_until = at + 2,
-                        _ => {}
-                    }
-                    continue;
-                }
-                match byte {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => {
-                        if self.stack.len() >= self.config.max_depth {
-                            let limit = self.config.max_depth;
-                            return Err(self.error_at(at, JsonArrayErrorKind::TooDeep { limit }));
-                        }
-                        self.stack.push(byte);
-                    }
-                    b'}' | b']' => {
-                        let opener = if byte == b'}' { b'{' } else { b'[' };
-                        match self.stack.pop() {
-                            Some(open) if open == opener => {}
-                            Some(b'{') => {
-                                return Err(self.unexpected(at, byte, "'}' to close the object"));
-                            }
-                            _ => return Err(self.unexpected(at, byte, "']' to close the array")),
-                        }
-                        if self.stack.is_empty() {
-                            self.scan = at + 1;
-                            return Ok(Some(at + 1));
-                        }
-                    }
-                    // `\` outside a string, or `|` (see `candidates`).
-                    _ => {}
-                }
+                // A backslash outside a string is no escape (the masks assumed it was one):
+                // this block eight bytes at a time.
+                to = pos + BLOCK;
+            } else {
+                to = hay.len();
             }
-            pos += 8;
+            let (found, after, after_state) = words(hay, pos, to, stack, max_depth, state);
+            (pos, state) = (after, after_state);
+            if to == hay.len() || !matches!(found, Ok(None)) {
+                break found;
+            }
+        };
+        match found {
+            Ok(Some(end)) => {
+                self.scan = end;
+                Ok(Some(end))
+            }
+            Ok(None) => {
+                self.in_string = state.in_string;
+                self.escaped = state.escaped;
+                self.scan = hay.len();
+                Ok(None)
+            }
+            Err((at, kind)) => Err(self.error_at(at, kind)),
         }
-        self.in_string = in_string;
-        self.escaped = escaped_until > hay.len();
-        self.scan = hay.len();
-        Ok(None)
     }
 
     /// The input ran out: wait for more, or at EOF say what is missing.
@@ -665,6 +632,288 @@ impl JsonArraySplitter {
 }
 
 type Range = std::ops::Range<usize>;
+
+/// Bytes per block of [`BlockMasks`].
+const BLOCK: usize = 64;
+
+/// Where the string scan is between two bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Strings {
+    in_string: bool,
+    /// The next byte is escaped (the byte before it was a backslash inside a string).
+    escaped: bool,
+}
+
+/// Where an element scan stopped: `Ok(Some(end))` when the element is complete, `Ok(None)` when
+/// the bytes ran out, or the error and its position in the buffer.
+type Found = Result<Option<usize>, (usize, JsonArrayErrorKind)>;
+
+/// Handles a bracket outside a string at `at` (other bytes are nothing); `Ok(Some(at + 1))` when
+/// it closes the element.
+#[inline]
+fn bracket(stack: &mut Vec<u8>, max_depth: usize, at: usize, byte: u8) -> Found {
+    match byte {
+        b'{' | b'[' => {
+            if stack.len() >= max_depth {
+                let limit = max_depth;
+                return Err((at, JsonArrayErrorKind::TooDeep { limit }));
+            }
+            stack.push(byte);
+            Ok(None)
+        }
+        b'}' | b']' => {
+            let opener = if byte == b'}' { b'{' } else { b'[' };
+            let expected = match stack.pop() {
+                Some(open) if open == opener => return Ok(stack.is_empty().then_some(at + 1)),
+                Some(b'{') => "'}' to close the object",
+                _ => "']' to close the array",
+            };
+            Err((
+                at,
+                JsonArrayErrorKind::UnexpectedByte {
+                    found: byte,
+                    expected,
+                },
+            ))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Handles the brackets outside strings of one block (`brackets`, one bit per byte of `block`,
+/// which starts at `pos`), in order; `Ok(Some(end))` when one closes the element.
+#[inline]
+fn block_brackets(
+    block: &[u8; BLOCK],
+    mut brackets: u64,
+    pos: usize,
+    stack: &mut Vec<u8>,
+    max_depth: usize,
+) -> Found {
+    // `{` and `[` have bit 1 set, `}` and `]` not; the opener of a closing bracket differs from
+    // it in bits 1 and 2.
+    while brackets != 0 {
+        let i = brackets.trailing_zeros() as usize;
+        brackets &= brackets - 1;
+        let byte = block.get(i % BLOCK).copied().unwrap_or_default();
+        if byte & 2 != 0 {
+            if stack.len() < max_depth {
+                stack.push(byte);
+                continue;
+            }
+        } else if stack.last() == Some(&(byte ^ 6)) {
+            stack.pop();
+            if stack.is_empty() {
+                return Ok(Some(pos + i + 1));
+            }
+            continue;
+        }
+        // Too deep, or the wrong closer.
+        return bracket(stack, max_depth, pos + i, byte);
+    }
+    Ok(None)
+}
+
+/// Scans `hay` from `pos` eight bytes at a time until `to` (the end of `hay`, or a multiple of
+/// eight bytes ahead), or until the element ends; returns what it found, where it stopped and
+/// the string state there. Every byte that may matter (`"`, `\`, brackets) is found eight at a
+/// time by `candidates`, and all the candidates of one word are handled from one mask, in order,
+/// without a call per string.
+#[inline(always)]
+fn words(
+    hay: &[u8],
+    mut pos: usize,
+    to: usize,
+    stack: &mut Vec<u8>,
+    max_depth: usize,
+    state: Strings,
+) -> (Found, usize, Strings) {
+    let mut in_string = state.in_string;
+    // Candidates before `escaped_until` are the byte after a backslash: not structural.
+    let mut escaped_until = pos + usize::from(state.escaped);
+    // Candidate-free words seen in a row inside a string (see `LONG_STRING_WORDS`).
+    let mut quiet_words = 0;
+    while let Some(rest) = hay.get(pos..to).filter(|rest| !rest.is_empty()) {
+        let word = match rest.first_chunk::<8>() {
+            Some(word) => *word,
+            // Zero padding is never a candidate.
+            None => short_word(rest).to_le_bytes(),
+        };
+        // Eight bytes, or the last few before `to`: a word never reaches past `to`, which may be
+        // where the next block starts.
+        let step = rest.len().min(8);
+        let (quotes, others) = candidates(u64::from_le_bytes(word));
+        if others == 0 && escaped_until <= pos {
+            // Only quotes, or nothing: the common word of pretty-printed JSON (indentation,
+            // keys, short values). Each quote enters or leaves a string; no bracket to track.
+            if quotes != 0 {
+                quiet_words = 0;
+                in_string ^= flag_count(quotes) & 1 == 1;
+            } else if in_string {
+                quiet_words += 1;
+                if quiet_words >= LONG_STRING_WORDS {
+                    // A long string (base64, say): memchr is faster than words from here on.
+                    quiet_words = 0;
+                    let after = pos + step;
+                    pos = match memchr2(b'"', b'\\', hay.get(after..).unwrap_or_default()) {
+                        Some(found) => after + found,
+                        None => hay.len(),
+                    };
+                    continue;
+                }
+            }
+            pos += step;
+            continue;
+        }
+        quiet_words = 0;
+        let mut hits = quotes | others;
+        while hits != 0 {
+            let at = pos + (hits.trailing_zeros() / 8) as usize;
+            hits &= hits - 1;
+            if at < escaped_until {
+                continue;
+            }
+            let byte = hay.get(at).copied().unwrap_or_default();
+            if in_string {
+                match byte {
+                    b'"' => in_string = false,
+                    b'\\' => escaped_until = at + 2,
+                    _ => {}
+                }
+                continue;
+            }
+            if byte == b'"' {
+                in_string = true;
+                continue;
+            }
+            // `\` outside a string, or `|` (see `candidates`), are nothing.
+            let found = bracket(stack, max_depth, at, byte);
+            if !matches!(found, Ok(None)) {
+                return (found, at + 1, state);
+            }
+        }
+        pos += step;
+    }
+    let state = Strings {
+        in_string,
+        escaped: escaped_until > pos,
+    };
+    (Ok(None), pos, state)
+}
+
+/// The bytes of `rest` (fewer than eight) as a little-endian word padded with zeros: two
+/// overlapping loads instead of a byte loop or a memcpy call (small feeds end here every time).
+#[inline]
+fn short_word(rest: &[u8]) -> u64 {
+    let len = rest.len();
+    if let (Some(first), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        // 4 to 7 bytes: the last four overlap the first four, with the same bytes where they do.
+        let first = u64::from(u32::from_le_bytes(*first));
+        let last = u64::from(u32::from_le_bytes(*last));
+        return first | last << (8 * (len - 4));
+    }
+    // 0 to 3 bytes: the first, middle and last (some of them the same byte).
+    let byte = |at: usize| u64::from(rest.get(at).copied().unwrap_or_default()) << (8 * at);
+    if len == 0 {
+        return 0;
+    }
+    byte(0) | byte(len / 2) | byte(len - 1)
+}
+
+/// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
+/// time with SSE2 on x86_64 (through `wide`; other targets get its portable fallback).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockMasks {
+    quotes: u64,
+    backslash: u64,
+    /// `{`, `[`, `}`, `]`.
+    brackets: u64,
+}
+
+const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+
+impl BlockMasks {
+    #[inline]
+    fn new(block: &[u8; BLOCK]) -> Self {
+        let (lanes, _) = block.as_chunks::<16>();
+        let mut v = [u8x16::ZERO; 4];
+        for (v, lane) in v.iter_mut().zip(lanes) {
+            *v = u8x16::new(*lane);
+        }
+        let eq = |byte: u8| v.map(|v| v.simd_eq(u8x16::splat(byte)));
+        let backslash = eq(b'\\');
+        // Backslashes are rare: one movemask says whether the block has any.
+        let [b0, b1, b2, b3] = backslash;
+        let backslash = if (b0 | b1 | b2 | b3).to_bitmask() == 0 {
+            0
+        } else {
+            bits(backslash)
+        };
+        // Setting bit 5 maps `[` and `]` onto `{` and `}`, and no other byte onto them; then
+        // `{` and `}` are the bytes 0 and 2 above `{`, the only ones with no bit but bit 1 set.
+        let brackets = v.map(|v| {
+            let above = (v | u8x16::splat(0x20)) - u8x16::splat(b'{');
+            (above & u8x16::splat(!2)).simd_eq(u8x16::ZERO)
+        });
+        Self {
+            quotes: bits(eq(b'"')),
+            backslash,
+            brackets: bits(brackets),
+        }
+    }
+
+    /// The bytes inside strings (an opening quote counts as inside, a closing one does not),
+    /// given whether the block starts inside a string and, if so, on an escaped byte; and whether
+    /// the block ends on a backslash that escapes the next block's first byte.
+    ///
+    /// Every backslash is taken as an escape (simdjson's odd-run rule), which is right only
+    /// inside strings: the caller checks that none is outside one.
+    #[inline]
+    fn strings(&self, state: Strings) -> (u64, bool) {
+        let (escaped_bytes, escaped_after) = if self.backslash == 0 && !state.escaped {
+            (0, false)
+        } else {
+            escaped_bytes(self.backslash, state.escaped)
+        };
+        let quotes = self.quotes & !escaped_bytes;
+        let carried = 0u64.wrapping_sub(u64::from(state.in_string));
+        (prefix_xor(quotes) ^ carried, escaped_after)
+    }
+}
+
+/// The bytes escaped by a backslash, when every backslash not itself escaped escapes the next
+/// byte (`escaped`: the first byte is escaped by the previous block), and whether the last byte
+/// is a backslash that escapes the next block's first byte (simdjson's `find_escaped`).
+fn escaped_bytes(backslash: u64, escaped: bool) -> (u64, bool) {
+    let carried = u64::from(escaped);
+    let backslash = backslash & !carried;
+    let follows_escape = (backslash << 1) | carried;
+    // A run of backslashes escapes the byte after it when it is odd-length. Adding each run's
+    // odd-position start to the run carries past its end and flips the parity of that run.
+    let odd_starts = backslash & !EVEN_BITS & !follows_escape;
+    let (even_started, overflow) = odd_starts.overflowing_add(backslash);
+    let invert = even_started << 1;
+    ((EVEN_BITS ^ invert) & follows_escape, overflow)
+}
+
+/// One bit per byte of four 16-byte compare results (all ones or all zeros per byte).
+#[inline]
+fn bits(lanes: [u8x16; 4]) -> u64 {
+    let [a, b, c, d] = lanes.map(|lane| u64::from(lane.to_bitmask()));
+    a | b << 16 | c << 32 | d << 48
+}
+
+/// Bit `i` of the result is the XOR of bits `0..=i` of `x`.
+#[inline]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
 
 /// Strings up to this many bytes are scanned word by word, longer ones with memchr.
 const SHORT_STRING: usize = 32;
@@ -742,5 +991,289 @@ fn skip_string_bytes(hay: &[u8], mut pos: usize, escaped: bool) -> StringScan {
             return StringScan::Open { escaped: true };
         }
         pos = at + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `BlockMasks::new` and `BlockMasks::strings` by a byte loop: the flags, the bytes inside
+    /// strings when every backslash not itself escaped escapes the next byte, and whether the
+    /// block ends on such a backslash.
+    fn naive_masks(block: &[u8; BLOCK], state: Strings) -> (BlockMasks, u64, bool) {
+        let mut masks = BlockMasks {
+            quotes: 0,
+            backslash: 0,
+            brackets: 0,
+        };
+        let (mut in_string, mut escaped) = (state.in_string, state.escaped);
+        let mut strings = 0;
+        for (i, &byte) in block.iter().enumerate() {
+            let bit = 1u64 << i;
+            match byte {
+                b'"' => masks.quotes |= bit,
+                b'\\' => masks.backslash |= bit,
+                b'{' | b'[' | b'}' | b']' => masks.brackets |= bit,
+                _ => {}
+            }
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = !in_string;
+                if !in_string {
+                    // A closing quote is outside.
+                    continue;
+                }
+            }
+            if in_string {
+                strings |= bit;
+            }
+        }
+        (masks, strings, escaped)
+    }
+
+    /// The JSON rule: a backslash escapes the next byte only inside a string. The string state
+    /// after the block.
+    fn naive_json_state(block: &[u8; BLOCK], state: Strings) -> Strings {
+        let (mut in_string, mut escaped) = (state.in_string, state.escaped);
+        for &byte in block {
+            if escaped {
+                escaped = false;
+            } else if in_string && byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = !in_string;
+            }
+        }
+        Strings { in_string, escaped }
+    }
+
+    fn block_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b'"'),
+                proptest::strategy::Just(b'\\'),
+                proptest::strategy::Just(b'\\'),
+                proptest::sample::select(&b"{}[]|,: \n"[..]),
+                proptest::num::u8::ANY,
+            ],
+            BLOCK,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// The 64-byte block masks are what a byte loop finds, for any carried state; and where
+        /// no backslash is outside a string (the scanner's condition for using them), they give
+        /// the JSON string state.
+        #[test]
+        fn block_masks_match_a_byte_loop(
+            bytes in block_bytes(),
+            in_string: bool,
+            escaped: bool,
+        ) {
+            let block: [u8; BLOCK] = bytes.try_into().unwrap();
+            let state = Strings { in_string, escaped };
+            let masks = BlockMasks::new(&block);
+            let (strings, escaped_after) = masks.strings(state);
+            let (naive, naive_strings, naive_escaped) = naive_masks(&block, state);
+            proptest::prop_assert_eq!(masks, naive);
+            proptest::prop_assert_eq!(strings, naive_strings, "{:?}", block);
+            proptest::prop_assert_eq!(escaped_after, naive_escaped);
+            if masks.backslash & !strings == 0 && (in_string || !escaped) {
+                let after = Strings {
+                    in_string: strings >> 63 != 0,
+                    escaped: escaped_after,
+                };
+                proptest::prop_assert_eq!(after, naive_json_state(&block, state));
+            }
+        }
+
+        /// `short_word` pads like a copy into a zeroed word.
+        #[test]
+        fn short_word_matches_a_copy(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
+            let mut word = [0u8; 8];
+            word[..bytes.len()].copy_from_slice(&bytes);
+            proptest::prop_assert_eq!(short_word(&bytes), u64::from_le_bytes(word));
+        }
+
+        /// The prefix XOR is a running parity.
+        #[test]
+        fn prefix_xor_is_a_running_parity(x: u64) {
+            let mut parity = 0;
+            let mut naive = 0;
+            for i in 0..64 {
+                parity ^= (x >> i) & 1;
+                naive |= parity << i;
+            }
+            proptest::prop_assert_eq!(prefix_xor(x), naive);
+        }
+    }
+
+    /// A block scanned eight bytes at a time (a backslash outside a string) in which a long
+    /// string is skipped with memchr, so that its last word is short: the word stops where the
+    /// next block starts (it once ran on and skipped that block's first byte, here the `}` at
+    /// 321). Found by the differential test against the eight-byte-only splitter.
+    #[test]
+    fn a_short_last_word_stops_at_the_next_block() {
+        let input = r#"[{
+  "7": [
+    {
+      "": [
+        [
+          {
+            "or8en\"v\\xqf\"\"a\u00e9\\\u00e9w1é": true,
+            "b9"6\n:qfpj\u00e90x1779w4\\gn 7z1, c\\e\nbaécép33": 42
+         },
+          {
+            "l": 42
+          },
+          [
+          ]
+        ],
+        null,
+        null
+      ],
+      "5y7\\3}b1é eué\"t7\u00e9\"crt3[wky38wg3y6\"26s3618x\nét,\u00e9:2yfoa\"xbg\\\\\n5éy8\"xk\nfyl0\u00e9y\\m\"ne\\\u00e9p46k\u00e942arbybcnd\\cq4u\\1g\\ha\n\nc8éx\u00e940\nfbgv6maoéci0j": 42
+    }
+  ],
+  "6": 0,
+  "lgj": "j\n3ndn\\qj9i1",
+  "y90qn6o2mq7nh\"vr é\"4": 42
+},[
+  [
+  ],
+  {
+  },
+  "6u5"
+],"u33",42"#.as_bytes();
+        for chunk in [input.len(), 1, 7, 64, 100] {
+            let mut splitter = JsonArraySplitter::new();
+            let mut error = None;
+            for piece in input.chunks(chunk) {
+                splitter.feed(piece);
+                if let Err(e) = splitter.next_frame() {
+                    error = Some(e);
+                    break;
+                }
+            }
+            let error = error.unwrap();
+            assert_eq!(error.offset(), 511, "chunks of {chunk}");
+            assert_eq!(
+                error.kind(),
+                &JsonArrayErrorKind::UnexpectedByte {
+                    found: b'}',
+                    expected: "']' to close the array"
+                }
+            );
+        }
+    }
+
+    /// Deep nesting (past 64 levels, a block's width): every depth closes, and a wrong closer
+    /// at any level is reported with the kind of the innermost open bracket.
+    #[test]
+    fn deep_nesting_matches_a_stack() {
+        for depth in [1, 2, 63, 64, 65, 66, 127, 128, 129, 200] {
+            let opener = |level: usize| if level.is_multiple_of(3) { b'{' } else { b'[' };
+            let closer = |open: u8| if open == b'{' { b'}' } else { b']' };
+            let element: Vec<u8> = (0..depth).map(opener).collect();
+            let well_formed: Vec<u8> = element
+                .iter()
+                .chain(
+                    element
+                        .iter()
+                        .rev()
+                        .map(|&open| closer(open))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+                .copied()
+                .collect();
+            let config = JsonArrayConfig {
+                max_depth: 256,
+                ..JsonArrayConfig::default()
+            };
+            let mut input = b"[".to_vec();
+            input.extend_from_slice(&well_formed);
+            input.push(b']');
+            let mut splitter = JsonArraySplitter::with_config(config);
+            splitter.feed(&input);
+            assert_eq!(
+                splitter.next_frame().unwrap(),
+                Some(JsonFrame::Element(&well_formed[..])),
+                "depth {depth}"
+            );
+            // Close all but `kept` levels properly, then close the next one with the wrong kind.
+            let levels = [0, 1, depth / 2, depth.saturating_sub(64), depth - 1];
+            for kept in levels.into_iter().filter(|&kept| kept < depth) {
+                let mut bad = element.clone();
+                for &open in element[kept + 1..].iter().rev() {
+                    bad.push(closer(open));
+                }
+                let wrong = if element[kept] == b'{' { b']' } else { b'}' };
+                bad.push(wrong);
+                let mut input = b"[".to_vec();
+                input.extend_from_slice(&bad);
+                let mut splitter = JsonArraySplitter::with_config(config);
+                splitter.feed(&input);
+                let error = splitter.next_frame().unwrap_err();
+                assert_eq!(
+                    error.offset(),
+                    input.len() as u64 - 1,
+                    "depth {depth} kept {kept}"
+                );
+                let expected = if element[kept] == b'{' {
+                    "'}' to close the object"
+                } else {
+                    "']' to close the array"
+                };
+                assert_eq!(
+                    error.kind(),
+                    &JsonArrayErrorKind::UnexpectedByte {
+                        found: wrong,
+                        expected
+                    },
+                    "depth {depth} kept {kept}"
+                );
+            }
+        }
+    }
+
+    /// Runs of backslashes across a block boundary: the carried escape.
+    #[test]
+    fn escapes_carry_across_blocks() {
+        for run in 0..=70 {
+            let mut bytes = vec![b'"'; 1];
+            bytes.extend(std::iter::repeat_n(b'\\', run));
+            bytes.extend_from_slice(b"\"x\"");
+            bytes.resize(2 * BLOCK, b' ');
+            let (first, second) = bytes.split_at(BLOCK);
+            let mut state = Strings {
+                in_string: false,
+                escaped: false,
+            };
+            let mut strings = Vec::new();
+            for block in [first, second] {
+                let block: &[u8; BLOCK] = block.try_into().unwrap();
+                let (mask, escaped) = BlockMasks::new(block).strings(state);
+                assert_eq!((mask, escaped), {
+                    let (_, naive, naive_escaped) = naive_masks(block, state);
+                    (naive, naive_escaped)
+                });
+                strings.push(mask);
+                state = Strings {
+                    in_string: mask >> 63 != 0,
+                    escaped,
+                };
+            }
+            // An even run leaves the quote after it closing the string.
+            let close = 1 + run;
+            let inside = |at: usize| strings[at / BLOCK] >> (at % BLOCK) & 1 == 1;
+            assert_eq!(inside(close), run % 2 == 1, "run of {run}");
+        }
     }
 }
