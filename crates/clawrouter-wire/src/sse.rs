@@ -67,7 +67,7 @@ use std::ops::Range;
 use memchr::{memchr, memchr2, memrchr2};
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::{eq_mask, short_line_end};
+use crate::swar::short_line_end;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -1143,26 +1143,9 @@ fn find_line_end(hay: &[u8], line_ends: &LineEnds) -> Option<usize> {
             _ => line_ends.find(hay),
         };
     }
-    let line_end = |word: &[u8; 8]| {
-        let word = u64::from_le_bytes(*word);
-        eq_mask(word, b'\n') | eq_mask(word, b'\r')
-    };
-    match hay.first_chunk::<16>() {
-        Some(head) => {
-            let (low, high) = head.split_at(8);
-            let low: &[u8; 8] = low.try_into().unwrap_or(&[0; 8]);
-            let high: &[u8; 8] = high.try_into().unwrap_or(&[0; 8]);
-            let hits = line_end(low);
-            if hits != 0 {
-                return Some((hits.trailing_zeros() / 8) as usize);
-            }
-            let hits = line_end(high);
-            if hits != 0 {
-                return Some(8 + (hits.trailing_zeros() / 8) as usize);
-            }
-            line_ends.find(hay.get(16..)?).map(|found| 16 + found)
-        }
-        None => short_line_end(hay),
+    match short_line_end(hay) {
+        Some(found) => Some(found),
+        None => line_ends.find(hay.get(16..)?).map(|found| 16 + found),
     }
 }
 
