@@ -444,19 +444,15 @@ impl SseDecoder {
             self.flush_stage(false);
             chunk = rest;
         }
+        // The join either took the whole chunk or ended at an (ASCII) line end, which left
+        // nothing staged.
         if chunk.is_empty() {
             return;
         }
         self.make_room();
-        if self.stage.is_empty() {
-            let used = self.decode(chunk, false);
-            self.stage
-                .extend_from_slice(chunk.get(used..).unwrap_or_default());
-        } else {
-            // The first line has no end yet and still ends inside a character.
-            self.stage.extend_from_slice(chunk);
-            self.flush_stage(false);
-        }
+        let used = self.decode(chunk, false);
+        self.stage
+            .extend_from_slice(chunk.get(used..).unwrap_or_default());
     }
 
     /// Small feeds wait in the stage until a line end arrives, so that they cost one UTF-8
@@ -667,13 +663,14 @@ impl SseDecoder {
         self.scan == self.buf.len()
             && !self.eof
             && !self.discard_line
-            && self
-                .data_len
-                .saturating_add(
-                    self.raw_len(&(self.line_start.min(self.buf.len())..self.buf.len())),
-                )
-                .saturating_add(self.stage.len())
-                <= self.config.max_event_size
+            && self.data_len.saturating_add(self.partial_line_len()) <= self.config.max_event_size
+    }
+
+    /// Raw length of the line being read: its decoded part in `buf` plus the stage.
+    #[inline]
+    fn partial_line_len(&self) -> usize {
+        self.raw_len(&(self.line_start.min(self.buf.len())..self.buf.len()))
+            .saturating_add(self.stage.len())
     }
 
     /// Clears the block state of the event returned by the previous `next_event`.
@@ -886,9 +883,7 @@ impl SseDecoder {
 
     /// No complete line is left: enforce the size limit on the partial line, then handle EOF.
     fn end_of_input(&mut self) -> Result<bool, SseError> {
-        let partial = self
-            .raw_len(&(self.line_start.min(self.buf.len())..self.buf.len()))
-            .saturating_add(self.stage.len());
+        let partial = self.partial_line_len();
         if self.discard_line {
             // Keep dropping the overflowing line's bytes as they arrive.
             self.line_start = self.buf.len();
