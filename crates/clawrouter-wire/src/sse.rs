@@ -64,10 +64,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-use memchr::{memchr, memchr2, memrchr2};
+use memchr::{memchr, memchr2};
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::short_line_end;
+use crate::swar::{first_and_last_line_end, short_line_end};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -458,7 +458,7 @@ impl SseDecoder {
     /// Small feeds wait in the stage until a line end arrives, so that they cost one UTF-8
     /// validation per line rather than one per feed; a staged keep-alive is dropped unread.
     fn feed_small(&mut self, chunk: &[u8]) {
-        let Some(last_line_end) = memrchr2(b'\n', b'\r', chunk) else {
+        let Some((first_line_end, last_line_end)) = first_and_last_line_end(chunk) else {
             self.byte_follows_buf();
             self.stage.extend_from_slice(chunk);
             if self.stage.len() >= STAGE_LIMIT {
@@ -470,7 +470,6 @@ impl SseDecoder {
         let (mut lines, rest) = chunk.split_at(last_line_end + 1);
         if !self.stage.is_empty() {
             // The first line end of the chunk completes the staged line.
-            let first_line_end = memchr2(b'\n', b'\r', lines).unwrap_or(last_line_end);
             let (head, tail) = lines.split_at(first_line_end + 1);
             if let Some(after) = self.drop_staged_comment(head, tail) {
                 lines = after;
@@ -569,6 +568,10 @@ impl SseDecoder {
         if self.length_changes.is_empty() {
             return range.len();
         }
+        if range.is_empty() {
+            // Skips two searches of the table, which dropped keep-alives keep non-empty.
+            return 0;
+        }
         let raw = self
             .raw_offset(range.end)
             .saturating_sub(self.raw_offset(range.start));
@@ -577,6 +580,7 @@ impl SseDecoder {
 
     /// Notes that the decoded stream is now `change` bytes longer than the raw one (shorter if
     /// negative), from the current end of `buf` on.
+    #[inline]
     fn record_length_change(&mut self, change: i64) {
         let at = self.buf_offset + self.buf.len() as u64;
         match self.length_changes.last_mut() {

@@ -67,6 +67,67 @@ pub(crate) fn short_line_end(bytes: &[u8]) -> Option<usize> {
     Some(found as usize).filter(|&found| found < bytes.len())
 }
 
+/// High bit set in exactly the bytes of `word` that are CR or LF (no spurious bits, unlike
+/// [`eq_mask`], so the highest set bit is the last line end too).
+fn exact_line_end_mask(word: u64) -> u64 {
+    const SEVEN_BITS: u64 = !HIGH_BITS;
+    let zero_bytes = |x: u64| !((x & SEVEN_BITS).wrapping_add(SEVEN_BITS) | x) & HIGH_BITS;
+    zero_bytes(word ^ (LOW_BITS * u64::from(b'\n')))
+        | zero_bytes(word ^ (LOW_BITS * u64::from(b'\r')))
+}
+
+/// The positions of the first and the last CR or LF in `bytes`, for the short chunks of a slow
+/// reader: one pass of plain arithmetic over 8-byte words costs less than two memchr calls'
+/// dispatch on a handful of bytes.
+pub(crate) fn first_and_last_line_end(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut first = None;
+    let mut last = None;
+    let mut record = |hits: u64, offset: usize| {
+        if hits != 0 {
+            first.get_or_insert(offset + (hits.trailing_zeros() / 8) as usize);
+            last = Some(offset + 7 - (hits.leading_zeros() / 8) as usize);
+        }
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        record(exact_line_end_mask(load_padded(chunk)), offset);
+        offset += 8;
+    }
+    let remainder = words.remainder();
+    if !remainder.is_empty() {
+        match bytes.last_chunk::<8>() {
+            // The last eight bytes again, overlapping words already searched: a hit in the
+            // overlap is either already `first` or no hit at all, and `last` is right either way.
+            Some(word) => record(
+                exact_line_end_mask(u64::from_le_bytes(*word)),
+                bytes.len() - 8,
+            ),
+            None => record(exact_line_end_mask(load_padded(remainder)), 0),
+        }
+    }
+    Some((first?, last?))
+}
+
+/// Up to eight bytes of `bytes` as a little-endian word, zero-padded, without a `memcpy` call
+/// for the short tail: two overlapping loads put every byte in its place (an overlapped byte is
+/// ORed with itself).
+pub(crate) fn load_padded(bytes: &[u8]) -> u64 {
+    if let Some(word) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*word);
+    }
+    let len = bytes.len();
+    if let (Some(low), Some(high)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        return u64::from(u32::from_le_bytes(*low))
+            | u64::from(u32::from_le_bytes(*high)) << (8 * (len - 4));
+    }
+    let byte = |index: usize| u64::from(bytes.get(index).copied().unwrap_or(0)) << (8 * index);
+    match len {
+        0 => 0,
+        _ => byte(0) | byte(len / 2) | byte(len - 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -80,6 +141,23 @@ mod tests {
                 super::short_line_end(&bytes),
                 bytes.iter().position(|&b| b == b'\n' || b == b'\r')
             );
+        }
+
+        #[test]
+        fn load_padded_is_the_bytes_zero_padded(bytes in prop::collection::vec(any::<u8>(), 0..9)) {
+            let mut padded = [0u8; 8];
+            padded[..bytes.len()].copy_from_slice(&bytes);
+            prop_assert_eq!(super::load_padded(&bytes), u64::from_le_bytes(padded));
+        }
+
+        #[test]
+        fn first_and_last_line_end_agree_with_byte_loops(bytes in prop::collection::vec(prop_oneof![
+            Just(b'\n'), Just(b'\r'), Just(0u8), Just(0x80u8), Just(0x8Au8), Just(0x8Du8),
+            Just(0x0Bu8), Just(0x0Cu8), Just(0x0Eu8), Just(0x09u8), any::<u8>()
+        ], 0..80)) {
+            let is_line_end = |b: &u8| *b == b'\n' || *b == b'\r';
+            let expected = bytes.iter().position(is_line_end).zip(bytes.iter().rposition(is_line_end));
+            prop_assert_eq!(super::first_and_last_line_end(&bytes), expected);
         }
     }
 }
