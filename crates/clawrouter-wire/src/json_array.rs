@@ -41,7 +41,7 @@ use memchr::memchr2;
 use wide::u8x16;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::{eq_mask, find_in_words};
+use crate::swar::{bits, eq_mask, find_in_words};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -894,13 +894,6 @@ fn escaped_bytes(backslash: u64, escaped: bool) -> (u64, bool) {
     let (even_started, overflow) = odd_starts.overflowing_add(backslash);
     let invert = even_started << 1;
     ((EVEN_BITS ^ invert) & follows_escape, overflow)
-}
-
-/// One bit per byte of four 16-byte compare results (all ones or all zeros per byte).
-#[inline]
-fn bits(lanes: [u8x16; 4]) -> u64 {
-    let [a, b, c, d] = lanes.map(|lane| u64::from(lane.to_bitmask()));
-    a | b << 16 | c << 32 | d << 48
 }
 
 /// Bit `i` of the result is the XOR of bits `0..=i` of `x`.

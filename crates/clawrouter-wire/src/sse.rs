@@ -67,7 +67,7 @@ use std::ops::Range;
 use memchr::{memchr, memchr2};
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::{first_and_last_line_end, short_line_end};
+use crate::swar::{first_and_last_line_end, line_end_block_masks, short_line_end};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -847,6 +847,33 @@ impl SseDecoder {
         }
         let room = self.config.max_event_size.saturating_sub(self.data_len);
         let mut at = self.scan;
+        // Whole 64-byte blocks first: one pass of compares finds every line end of the block, so
+        // the lines are checked without a search each (a chain of dependent searches is what
+        // bounds this loop).
+        while let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
+            let (mut line_feeds, carriage_returns) = line_end_block_masks(block);
+            let mut start = 0;
+            while line_feeds != 0 {
+                let end = line_feeds.trailing_zeros();
+                let below_end = (1u64 << end) - 1;
+                let length = (end - start) as usize;
+                if block.get(start as usize) != Some(&b':')
+                    || (carriage_returns & below_end) >> start != 0
+                    || length > room
+                {
+                    break;
+                }
+                start = end + 1;
+                line_feeds &= line_feeds - 1;
+            }
+            at += start as usize;
+            if line_feeds != 0 || start == 0 {
+                // Stopped at a line the general loop must see, or a line longer than the block.
+                self.scan = at;
+                self.line_start = at;
+                return;
+            }
+        }
         while let Some(rest) = bytes.get(at..)
             && rest.first() == Some(&b':')
         {

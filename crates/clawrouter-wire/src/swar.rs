@@ -2,6 +2,8 @@
 //! `unsafe` and no target features. Used where a memchr call costs more than the search itself
 //! (short lines, JSON keys) or where more than three distinct bytes are wanted.
 
+use wide::u8x16;
+
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -37,17 +39,12 @@ pub(crate) fn find_in_words(hay: &[u8], mask: impl Fn(u64) -> u64) -> Option<usi
 pub(crate) fn padded_words(bytes: &[u8]) -> (u64, u64) {
     if let Some(head) = bytes.first_chunk::<16>() {
         let (low, high) = head.split_at(8);
-        let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or([0; 8]));
-        return (word(low), word(high));
+        return (load_padded(low), load_padded(high));
     }
-    let mut padded = [0u8; 16];
-    let len = bytes.len().min(16);
-    if let (Some(slot), Some(bytes)) = (padded.get_mut(..len), bytes.get(..len)) {
-        slot.copy_from_slice(bytes);
-    }
-    let (low, high) = padded.split_at(8);
-    let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or([0; 8]));
-    (word(low), word(high))
+    // Loaded in place rather than copied into a zeroed array: the copy's narrow stores would
+    // stall the wide loads that read them back (no store-to-load forwarding).
+    let (low, high) = bytes.split_at(bytes.len().min(8));
+    (load_padded(low), load_padded(high))
 }
 
 /// The position of the first CR or LF in `bytes` (at most 16 are looked at).
@@ -65,6 +62,26 @@ pub(crate) fn short_line_end(bytes: &[u8]) -> Option<usize> {
         8 + high_hits.trailing_zeros() / 8
     };
     Some(found as usize).filter(|&found| found < bytes.len())
+}
+
+/// One bit per byte of four 16-byte compare results (all ones or all zeros per byte).
+#[inline]
+pub(crate) fn bits(lanes: [u8x16; 4]) -> u64 {
+    let [a, b, c, d] = lanes.map(|lane| u64::from(lane.to_bitmask()));
+    a | b << 16 | c << 32 | d << 48
+}
+
+/// The LFs and the CRs of a 64-byte block, one bit per byte, with SSE2 compares on x86_64
+/// (through `wide`; other targets get its portable fallback).
+#[inline]
+pub(crate) fn line_end_block_masks(block: &[u8; 64]) -> (u64, u64) {
+    let (lanes, _) = block.as_chunks::<16>();
+    let mut v = [u8x16::ZERO; 4];
+    for (v, lane) in v.iter_mut().zip(lanes) {
+        *v = u8x16::new(*lane);
+    }
+    let eq = |byte: u8| bits(v.map(|v| v.simd_eq(u8x16::splat(byte))));
+    (eq(b'\n'), eq(b'\r'))
 }
 
 /// High bit set in exactly the bytes of `word` that are CR or LF (no spurious bits, unlike

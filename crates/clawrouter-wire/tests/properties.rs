@@ -75,7 +75,29 @@ fn sse_input() -> impl Strategy<Value = Vec<u8>> {
         input.extend(t.concat());
         input
     });
-    prop_oneof![3 => tokens, 1 => prop::collection::vec(any::<u8>(), 0..256)]
+    // Runs of keep-alives long enough to fill the 64-byte blocks the decoder skips comments in,
+    // broken by the lines that must stop such a skip (CR line ends, a CR inside a comment, data,
+    // a comment longer than a block).
+    let keepalives = prop::collection::vec(
+        prop::sample::select(vec![
+            &b": keepalive\n"[..],
+            b":\n",
+            b": ping\n",
+            b": ping\r\n",
+            b": a\rb\n",
+            b": x\r",
+            b"data: d\n",
+            b"\n",
+            b": a comment that is longer than one 64-byte block of the decoder's buffer.\n",
+        ]),
+        0..96,
+    )
+    .prop_map(|t| t.concat());
+    prop_oneof![
+        3 => tokens,
+        1 => keepalives,
+        1 => prop::collection::vec(any::<u8>(), 0..256)
+    ]
 }
 
 fn sse_config() -> impl Strategy<Value = SseConfig> {
