@@ -4,9 +4,11 @@
 //! the machine's speed drifts by ±20 % over that time, which is as large as the differences the
 //! targets ask about (e.g. ours against sse-stream at 0.9×). Here the two decoders of a pair run
 //! in alternation — A, B, B, A, A, B, … — each for a few milliseconds, and every round yields one
-//! ratio of the two times per iteration, measured under the same conditions. The report uses the
-//! median of the rounds and its interquartile range: drift hits both sides of a round alike and
-//! cancels in the ratio.
+//! ratio of the two times per iteration, measured under the same conditions: drift hits both
+//! sides of a round alike and cancels in the ratio. The rounds of one process agree to about
+//! ±1 %; between processes, code and heap placement still move a ratio by a few per cent, so the
+//! whole suite runs in several processes (default 3) and each pair reports the median of the
+//! processes' median ratios, with the lowest and the highest of them as its range.
 //!
 //! Pairs (the same cells and inputs as the `sse`, `json_array` and `levels` benches):
 //! - every SSE corpus × chunking, plus the cut-after-CR cell: ours / sse-stream, and
@@ -15,7 +17,8 @@
 //! - the JSON array at every chunking: ours / serde_json `StreamDeserializer` (`IgnoredAny`);
 //! - every levels corpus at 1460 bytes and whole: L3 ours / L2 ours.
 //!
-//! Settings from the environment: `CLAWROUTER_PAIRED_ROUNDS` (default 21) and
+//! Settings from the environment: `CLAWROUTER_PAIRED_PROCESSES` (default 3),
+//! `CLAWROUTER_PAIRED_ROUNDS` (default 21) and
 //! `CLAWROUTER_PAIRED_MS`, the time per side of a round (default 10), and
 //! `CLAWROUTER_PAIRED_FILTER`, a substring of `group@chunking` that selects the cells to run. The results go to
 //! `$CLAWROUTER_BENCH_OUT/paired.json` for `cargo xtask bench-report`, and to standard output.
@@ -111,14 +114,25 @@ fn record(
 ) {
     let (group, chunking) = cell;
     let (decoder, baseline) = pair;
-    println!(
-        "{group:<36} {chunking:>8}  {decoder:>12} / {baseline:<18} {:.3}  [{:.3} – {:.3}]",
-        ratio[0], ratio[1], ratio[2]
-    );
     results.push(json!({
         "group": group, "chunking": chunking, "decoder": decoder, "baseline": baseline,
         "ratio": ratio[0], "q1": ratio[1], "q3": ratio[2], "rounds": rounds,
     }));
+}
+
+fn print_pair(pair: &Value) {
+    let text = |key: &str| pair[key].as_str().unwrap_or_default().to_owned();
+    let number = |key: &str| pair[key].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{:<36} {:>8}  {:>12} / {:<18} {:.3}  [{:.3} – {:.3}]",
+        text("group"),
+        text("chunking"),
+        text("decoder"),
+        text("baseline"),
+        number("ratio"),
+        number("q1"),
+        number("q3")
+    );
 }
 
 fn sse_pairs(corpus_name: &str, chunking: Option<usize>) -> Vec<(&'static str, &'static str)> {
@@ -133,29 +147,9 @@ fn sse_pairs(corpus_name: &str, chunking: Option<usize>) -> Vec<(&'static str, &
     pairs
 }
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--test");
-    let env_number = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let settings = Settings {
-        rounds: if quick {
-            1
-        } else {
-            env_number("CLAWROUTER_PAIRED_ROUNDS", 21).max(1) as usize
-        },
-        per_side: Duration::from_millis(if quick {
-            1
-        } else {
-            env_number("CLAWROUTER_PAIRED_MS", 10).max(1)
-        }),
-        quick,
-    };
+/// Every pair of the suite in this process, in report order.
+fn measure_all(settings: &Settings) -> Vec<Value> {
     let mut results = Vec::new();
-    let started = Instant::now();
 
     for corpus in corpus::sse_corpora() {
         let group = format!("sse/{}", corpus.name);
@@ -177,7 +171,7 @@ fn main() {
                     continue; // ours_stream without the `ours-stream` feature
                 }
                 sse_run::assert_agree(&group, &[decoder, baseline], chunked);
-                let ratio = paired_ratio(&run(decoder), &run(baseline), &settings);
+                let ratio = paired_ratio(&run(decoder), &run(baseline), settings);
                 let label = chunking_label(chunking);
                 record(
                     &mut results,
@@ -197,7 +191,7 @@ fn main() {
         let body = corpus::gemini_sse_crlf().body;
         let chunked: &Vec<Bytes> = &chunks_after_cr(&body);
         let run = |d: &'static str| move || sse_run::run(d, chunked).unwrap_or(0);
-        let ratio = paired_ratio(&run("ours"), &run("sse_stream"), &settings);
+        let ratio = paired_ratio(&run("ours"), &run("sse_stream"), settings);
         record(
             &mut results,
             ("sse/gemini_sse_crlf_cut_after_cr", "after-cr"),
@@ -222,7 +216,7 @@ fn main() {
         let chunked = &chunks(&input, chunking);
         json_run::assert_agree("json_array/gemini_array", chunked);
         let run = |d: &'static str| move || json_run::run(d, chunked).unwrap_or(0);
-        let ratio = paired_ratio(&run("ours"), &run("serde_json_stream"), &settings);
+        let ratio = paired_ratio(&run("ours"), &run("serde_json_stream"), settings);
         // `ours_json` is the name the json_array bench gives ours in the report.
         record(
             &mut results,
@@ -242,7 +236,7 @@ fn main() {
             let chunked = &chunks(&corpus.body, chunking);
             levels::assert_agree(&group, kind, chunked);
             let run = |f: &'static str| move || levels::run(f, kind, chunked).map_or(0, |r| r.0);
-            let ratio = paired_ratio(&run("l3_ours"), &run("l2_ours"), &settings);
+            let ratio = paired_ratio(&run("l3_ours"), &run("l2_ours"), settings);
             record(
                 &mut results,
                 (&group, &chunking_label(chunking)),
@@ -256,6 +250,99 @@ fn main() {
         }
     }
 
+    results
+}
+
+/// Results of several processes folded into one: the median over the processes of each pair's
+/// median ratio, with the lowest and highest of them as its range.
+fn fold_processes(runs: &[Vec<Value>]) -> Vec<Value> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .enumerate()
+        .map(|(index, pair)| {
+            let mut ratios: Vec<f64> = runs
+                .iter()
+                .filter_map(|run| run.get(index)?.get("ratio")?.as_f64())
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            let mut folded = pair.clone();
+            folded["ratio"] = json!(ratios[ratios.len() / 2]);
+            folded["q1"] = json!(ratios[0]);
+            folded["q3"] = json!(ratios[ratios.len() - 1]);
+            folded["processes"] = json!(ratios.len());
+            folded
+        })
+        .collect()
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    let env_number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let settings = Settings {
+        rounds: if quick {
+            1
+        } else {
+            env_number("CLAWROUTER_PAIRED_ROUNDS", 21).max(1) as usize
+        },
+        per_side: Duration::from_millis(if quick {
+            1
+        } else {
+            env_number("CLAWROUTER_PAIRED_MS", 10).max(1)
+        }),
+        quick,
+    };
+    let started = Instant::now();
+    let processes = if quick {
+        1
+    } else {
+        env_number("CLAWROUTER_PAIRED_PROCESSES", 3).max(1) as usize
+    };
+    let results = if let Some(out) = std::env::var_os("CLAWROUTER_PAIRED_CHILD") {
+        // One of the processes of a run: measure, hand the results to the parent, done.
+        let results = measure_all(&settings);
+        std::fs::write(out, serde_json::to_vec(&results).unwrap()).unwrap();
+        return;
+    } else if processes == 1 {
+        let results = measure_all(&settings);
+        for pair in &results {
+            print_pair(pair);
+        }
+        results
+    } else {
+        // Code placement and heap layout differ between processes and move a ratio by a few
+        // per cent (more than the spread within one process): measure in several processes.
+        let exe = std::env::current_exe().unwrap();
+        let runs: Vec<Vec<Value>> = (0..processes)
+            .map(|i| {
+                let out = std::env::temp_dir()
+                    .join(format!("clawrouter-paired-{}-{i}.json", std::process::id()));
+                let status = std::process::Command::new(&exe)
+                    .args(std::env::args().skip(1))
+                    .env("CLAWROUTER_PAIRED_CHILD", &out)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "paired: process {i} failed: {status}");
+                let results = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+                let _ = std::fs::remove_file(&out);
+                eprintln!("paired: process {} of {processes} done", i + 1);
+                results
+            })
+            .collect();
+        let results = fold_processes(&runs);
+        for pair in &results {
+            print_pair(pair);
+        }
+        results
+    };
+
     eprintln!(
         "paired: {} pairs × {} rounds in {:.0} s",
         results.len(),
@@ -268,6 +355,7 @@ fn main() {
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         let doc = json!({
+            "processes": processes,
             "rounds": settings.rounds,
             "per_side_ms": settings.per_side.as_millis() as u64,
             "pairs": results,

@@ -716,6 +716,7 @@ fn paired_targets(out: &mut String, paired: &Value) {
         return;
     }
     let rounds = paired.get("rounds").and_then(Value::as_u64).unwrap_or(0);
+    let processes = paired.get("processes").and_then(Value::as_u64).unwrap_or(1);
     let per_side = paired
         .get("per_side_ms")
         .and_then(Value::as_u64)
@@ -728,10 +729,12 @@ fn paired_targets(out: &mut String, paired: &Value) {
     let _ = writeln!(
         out,
         "From the `paired` bench: the two decoders of a comparison run in alternation on the same \
-         input ({rounds} rounds of about {per_side} ms a side, A B B A …), and each round gives \
-         the ratio of their times per iteration; shown is the median over the rounds \
-         [interquartile range]. Drift of the shared machine hits both sides of a round alike, so \
-         these ratios hold to about ±1 %, where the criterion ratios above (decoders timed \
+         input ({rounds} rounds of about {per_side} ms a side, A B B A …), each round giving the \
+         ratio of their times per iteration, and the median round is the process's ratio; the \
+         suite runs in {processes} processes (code and heap placement differ between processes \
+         and move a ratio by a few per cent), and shown is the median of their ratios \
+         [lowest–highest]. Drift of the shared machine hits both sides of a round alike, so \
+         these ratios hold to a few per cent, where the criterion ratios above (decoders timed \
          seconds apart) move by up to ±20 %. Where the two disagree, this is the measurement \
          of record.\n"
     );
