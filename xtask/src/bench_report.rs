@@ -676,6 +676,67 @@ fn get<'a>(r: &'a Results, g: &str, row: &str, d: &str) -> Option<&'a Cell> {
     r.get(g)?.get(row)?.get(d)
 }
 
+/// The "met" column.
+fn met_cell(met: bool) -> &'static str {
+    if met { "yes" } else { "**no**" }
+}
+
+/// The eventsource-stream row: speed-ups (eventsource time ÷ ours) per corpus at 1460 B.
+fn eventsource_row(out: &mut String, mut speedups: Vec<(f64, String)>) {
+    if speedups.is_empty() {
+        return;
+    }
+    speedups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let met = speedups.iter().filter(|s| s.0 >= 10.0).count();
+    let list = speedups
+        .iter()
+        .map(|(s, g)| format!("{g} {s:.1}×"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| ≥ 10× faster than eventsource-stream at 1460 B (ours) | {met}/{} corpora: {list} | {} |",
+        speedups.len(),
+        met_cell(met == speedups.len())
+    );
+}
+
+/// A JSON-array row: speed-ups (baseline time ÷ ours) per chunking against `what`.
+fn json_row(out: &mut String, what: &str, speedups: &[(f64, String)]) {
+    if speedups.is_empty() {
+        return;
+    }
+    let list = speedups
+        .iter()
+        .map(|(s, row)| format!("{row}: {s:.1}×"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| JSON-array splitter ≥ 5× faster than serde_json `StreamDeserializer` ({what}) | speed-up per chunking: {list} | {} |",
+        met_cell(speedups.iter().all(|s| s.0 >= 5.0))
+    );
+}
+
+/// The levels row: L3 ÷ L2 per corpus and chunking.
+fn levels_row(out: &mut String, ratios: &[(f64, String)]) {
+    if ratios.is_empty() {
+        return;
+    }
+    let met = ratios.iter().filter(|x| x.0 <= 1.3).count();
+    let list = ratios
+        .iter()
+        .map(|(x, c)| format!("{c} {x:.2}×"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| L3 ≤ 1.3× our L2 (per event, same corpus and chunking) | {met}/{} cells: {list} | {} |",
+        ratios.len(),
+        met_cell(met == ratios.len())
+    );
+}
+
 /// One pair of the `paired` bench: `decoder`'s time over `baseline`'s, median of the rounds.
 struct Pair<'a> {
     group: &'a str,
@@ -740,7 +801,6 @@ fn paired_targets(out: &mut String, paired: &Value) {
     );
     let _ = writeln!(out, "| target | result | met |");
     let _ = writeln!(out, "|---|---|---|");
-    let yes = |b: bool| if b { "yes" } else { "**no**" };
     let select = |decoder: &str, baseline: &str, prefix: &str| -> Vec<&Pair<'_>> {
         all.iter()
             .filter(|p| {
@@ -774,67 +834,29 @@ fn paired_targets(out: &mut String, paired: &Value) {
             out,
             "| {ours} ≤ sse-stream in every SSE cell (time ratio) | {met}/{} cells{detail} | {} |",
             cells.len(),
-            yes(met == cells.len())
+            met_cell(met == cells.len())
         );
     }
 
-    let mut speedups: Vec<(f64, &str)> = select("ours", "eventsource_stream", "sse/")
+    let speedups = select("ours", "eventsource_stream", "sse/")
         .iter()
         .filter(|p| p.chunking == "1460")
-        .map(|p| (1.0 / p.ratio, p.group.trim_start_matches("sse/")))
+        .map(|p| (1.0 / p.ratio, p.group.trim_start_matches("sse/").to_owned()))
         .collect();
-    if !speedups.is_empty() {
-        speedups.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let met = speedups.iter().filter(|s| s.0 >= 10.0).count();
-        let list = speedups
-            .iter()
-            .map(|(s, g)| format!("{g} {s:.1}×"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| ≥ 10× faster than eventsource-stream at 1460 B (ours) | {met}/{} corpora: {list} | {} |",
-            speedups.len(),
-            yes(met == speedups.len())
-        );
-    }
-
-    let json = select("ours_json", "serde_json_stream", "json_array/");
-    if !json.is_empty() {
-        let list = json
-            .iter()
-            .map(|p| format!("{}: {:.1}×", p.chunking, 1.0 / p.ratio))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| JSON-array splitter ≥ 5× faster than serde_json `StreamDeserializer` (`IgnoredAny`) | speed-up per chunking: {list} | {} |",
-            yes(json.iter().all(|p| 1.0 / p.ratio >= 5.0))
-        );
-    }
-
-    let levels = select("l3_ours", "l2_ours", "levels/");
-    if !levels.is_empty() {
-        let met = levels.iter().filter(|p| p.ratio <= 1.3).count();
-        let list = levels
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} @ {} {:.2}×",
-                    p.group.trim_start_matches("levels/"),
-                    p.chunking,
-                    p.ratio
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| L3 ≤ 1.3× our L2 (per event, same corpus and chunking) | {met}/{} cells: {list} | {} |",
-            levels.len(),
-            yes(met == levels.len())
-        );
-    }
+    eventsource_row(out, speedups);
+    let json: Vec<(f64, String)> = select("ours_json", "serde_json_stream", "json_array/")
+        .iter()
+        .map(|p| (1.0 / p.ratio, p.chunking.to_owned()))
+        .collect();
+    json_row(out, "`IgnoredAny`", &json);
+    let levels: Vec<(f64, String)> = select("l3_ours", "l2_ours", "levels/")
+        .iter()
+        .map(|p| {
+            let corpus = p.group.trim_start_matches("levels/");
+            (p.ratio, format!("{corpus} @ {}", p.chunking))
+        })
+        .collect();
+    levels_row(out, &levels);
     let _ = writeln!(out);
 }
 
@@ -847,7 +869,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
     );
     let _ = writeln!(out, "| target | result | met |");
     let _ = writeln!(out, "|---|---|---|");
-    let yes = |b: bool| if b { "yes" } else { "**no**" };
+    let yes = met_cell;
 
     // 1. ns/event at or below sse-stream in every corpus × chunking cell.
     for ours in ["ours", "ours_stream"] {
@@ -887,21 +909,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             speedups.push((e.median / o.median, g.trim_start_matches("sse/").to_owned()));
         }
     }
-    if !speedups.is_empty() {
-        speedups.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let met = speedups.iter().filter(|s| s.0 >= 10.0).count();
-        let list = speedups
-            .iter()
-            .map(|(s, g)| format!("{g} {s:.1}×"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| ≥ 10× faster than eventsource-stream at 1460 B (ours) | {met}/{} corpora: {list} | {} |",
-            speedups.len(),
-            yes(met == speedups.len())
-        );
-    }
+    eventsource_row(out, speedups);
 
     // 3. ≤ 40 ns/event on OpenAI-shaped streams at 1460 B.
     for g in ["sse/openai_chat", "sse/openai_chat_tools"] {
@@ -988,23 +996,10 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
                 if let Some(cells) = rows.get(row)
                     && let (Some(o), Some(s)) = (cells.get("ours_json"), cells.get(base))
                 {
-                    speedups.push((s.median / o.median, row));
+                    speedups.push((s.median / o.median, row.to_owned()));
                 }
             }
-            if speedups.is_empty() {
-                continue;
-            }
-            let min = speedups.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
-            let list = speedups
-                .iter()
-                .map(|(s, row)| format!("{row}: {s:.1}×"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let _ = writeln!(
-                out,
-                "| JSON-array splitter ≥ 5× faster than serde_json `StreamDeserializer` ({what}) | speed-up per chunking: {list} | {} |",
-                yes(min >= 5.0)
-            );
+            json_row(out, what, &speedups);
         }
     }
 
@@ -1022,20 +1017,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             }
         }
     }
-    if !ratios.is_empty() {
-        let met = ratios.iter().filter(|x| x.0 <= 1.3).count();
-        let list = ratios
-            .iter()
-            .map(|(x, c)| format!("{c} {x:.2}×"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "| L3 ≤ 1.3× our L2 (per event, same corpus and chunking) | {met}/{} cells: {list} | {} |",
-            ratios.len(),
-            yes(met == ratios.len())
-        );
-    }
+    levels_row(out, &ratios);
 
     // 8. Text deltas: at most 1 allocation each, 0 when the JSON has no escapes. Met when every
     // L3 row's steady pass allocates at most once per escaped text delta (everything else in the

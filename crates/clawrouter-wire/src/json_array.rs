@@ -41,7 +41,7 @@ use memchr::memchr2;
 use wide::u8x16;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::{bits, eq_mask, find_in_words};
+use crate::swar::{bits, eq_mask, find_in_words, load_padded};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -737,7 +737,7 @@ fn words(
         let word = match rest.first_chunk::<8>() {
             Some(word) => *word,
             // Zero padding is never a candidate.
-            None => short_word(rest).to_le_bytes(),
+            None => load_padded(rest).to_le_bytes(),
         };
         // Eight bytes, or the last few before `to`: a word never reaches past `to`, which may be
         // where the next block starts.
@@ -799,25 +799,6 @@ fn words(
         escaped: escaped_until > pos,
     };
     (Ok(None), pos, state)
-}
-
-/// The bytes of `rest` (fewer than eight) as a little-endian word padded with zeros: two
-/// overlapping loads instead of a byte loop or a memcpy call (small feeds end here every time).
-#[inline]
-fn short_word(rest: &[u8]) -> u64 {
-    let len = rest.len();
-    if let (Some(first), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
-        // 4 to 7 bytes: the last four overlap the first four, with the same bytes where they do.
-        let first = u64::from(u32::from_le_bytes(*first));
-        let last = u64::from(u32::from_le_bytes(*last));
-        return first | last << (8 * (len - 4));
-    }
-    // 0 to 3 bytes: the first, middle and last (some of them the same byte).
-    let byte = |at: usize| u64::from(rest.get(at).copied().unwrap_or_default()) << (8 * at);
-    if len == 0 {
-        return 0;
-    }
-    byte(0) | byte(len / 2) | byte(len - 1)
 }
 
 /// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
@@ -1084,14 +1065,6 @@ mod tests {
                 };
                 proptest::prop_assert_eq!(after, naive_json_state(&block, state));
             }
-        }
-
-        /// `short_word` pads like a copy into a zeroed word.
-        #[test]
-        fn short_word_matches_a_copy(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
-            let mut word = [0u8; 8];
-            word[..bytes.len()].copy_from_slice(&bytes);
-            proptest::prop_assert_eq!(short_word(&bytes), u64::from_le_bytes(word));
         }
 
         /// The prefix XOR is a running parity.
