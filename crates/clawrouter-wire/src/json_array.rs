@@ -41,7 +41,7 @@ use memchr::memchr2;
 use wide::u8x16;
 
 use crate::DEFAULT_MAX_FRAME_SIZE;
-use crate::swar::{bits, eq_mask, find_in_words, load_padded};
+use crate::swar::{bits, eq_mask, find_in_words, lanes, load_padded};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -816,11 +816,7 @@ const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 impl BlockMasks {
     #[inline]
     fn new(block: &[u8; BLOCK]) -> Self {
-        let (lanes, _) = block.as_chunks::<16>();
-        let mut v = [u8x16::ZERO; 4];
-        for (v, lane) in v.iter_mut().zip(lanes) {
-            *v = u8x16::new(*lane);
-        }
+        let v = lanes(block);
         let eq = |byte: u8| v.map(|v| v.simd_eq(u8x16::splat(byte)));
         let backslash = eq(b'\\');
         // Backslashes are rare: one movemask says whether the block has any.

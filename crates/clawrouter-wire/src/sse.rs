@@ -580,7 +580,6 @@ impl SseDecoder {
 
     /// Notes that the decoded stream is now `change` bytes longer than the raw one (shorter if
     /// negative), from the current end of `buf` on.
-    #[inline]
     fn record_length_change(&mut self, change: i64) {
         let at = self.buf_offset + self.buf.len() as u64;
         match self.length_changes.last_mut() {

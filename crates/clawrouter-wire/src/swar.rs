@@ -1,6 +1,8 @@
 //! Word-at-a-time byte search (SWAR): eight bytes per step with plain integer arithmetic, no
 //! `unsafe` and no target features. Used where a memchr call costs more than the search itself
-//! (short lines, JSON keys) or where more than three distinct bytes are wanted.
+//! (short lines, JSON keys) or where more than three distinct bytes are wanted. Also the two
+//! pieces the 64-byte block scans share ([`lanes`], [`bits`]), which compare 16 bytes at a time
+//! through `wide` (SSE2 on x86_64, its portable fallback elsewhere).
 
 use wide::u8x16;
 
@@ -71,15 +73,21 @@ pub(crate) fn bits(lanes: [u8x16; 4]) -> u64 {
     a | b << 16 | c << 32 | d << 48
 }
 
-/// The LFs and the CRs of a 64-byte block, one bit per byte, with SSE2 compares on x86_64
-/// (through `wide`; other targets get its portable fallback).
+/// A 64-byte block as four 16-byte vectors.
+#[inline]
+pub(crate) fn lanes(block: &[u8; 64]) -> [u8x16; 4] {
+    let (chunks, _) = block.as_chunks::<16>();
+    let mut lanes = [u8x16::ZERO; 4];
+    for (lane, chunk) in lanes.iter_mut().zip(chunks) {
+        *lane = u8x16::new(*chunk);
+    }
+    lanes
+}
+
+/// The LFs and the CRs of a 64-byte block, one bit per byte.
 #[inline]
 pub(crate) fn line_end_block_masks(block: &[u8; 64]) -> (u64, u64) {
-    let (lanes, _) = block.as_chunks::<16>();
-    let mut v = [u8x16::ZERO; 4];
-    for (v, lane) in v.iter_mut().zip(lanes) {
-        *v = u8x16::new(*lane);
-    }
+    let v = lanes(block);
     let eq = |byte: u8| bits(v.map(|v| v.simd_eq(u8x16::splat(byte))));
     (eq(b'\n'), eq(b'\r'))
 }
