@@ -18,10 +18,11 @@
 //! - every levels corpus at 1460 bytes and whole: L3 ours / L2 ours.
 //!
 //! Settings from the environment: `CLAWROUTER_PAIRED_PROCESSES` (default 3),
-//! `CLAWROUTER_PAIRED_ROUNDS` (default 21) and
-//! `CLAWROUTER_PAIRED_MS`, the time per side of a round (default 10), and
-//! `CLAWROUTER_PAIRED_FILTER`, a substring of `group@chunking` that selects the cells to run. The results go to
-//! `$CLAWROUTER_BENCH_OUT/paired.json` for `cargo xtask bench-report`, and to standard output.
+//! `CLAWROUTER_PAIRED_ROUNDS` (default 21), `CLAWROUTER_PAIRED_MS` (the time per side of a round,
+//! default 10) and `CLAWROUTER_PAIRED_FILTER` (a substring of `group@chunking` that selects the
+//! cells to run). The results go to `$CLAWROUTER_BENCH_OUT/paired.json` for
+//! `cargo xtask bench-report`, and to standard output. Each pair's range (`low`, `high`) is the
+//! lowest and highest process median, or with one process the interquartile range of the rounds.
 //! With `--test` (what `cargo test --benches` passes) it does one round of one cell per kind.
 
 #![allow(
@@ -49,24 +50,25 @@ struct Settings {
     quick: bool,
 }
 
-/// Nanoseconds per iteration of `run` over `iterations` iterations.
-fn time_per_iteration(run: &dyn Fn() -> u64, iterations: u32) -> f64 {
+/// How long `iterations` runs of `run` take.
+fn time(run: &dyn Fn() -> u64, iterations: u32) -> Duration {
     let start = Instant::now();
     for _ in 0..iterations {
         black_box(run());
     }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(iterations)
+    start.elapsed()
+}
+
+/// Nanoseconds per iteration of `run` over `iterations` iterations.
+fn time_per_iteration(run: &dyn Fn() -> u64, iterations: u32) -> f64 {
+    time(run, iterations).as_secs_f64() * 1e9 / f64::from(iterations)
 }
 
 /// How many iterations of `run` take about `per_side`.
 fn calibrate(run: &dyn Fn() -> u64, per_side: Duration) -> u32 {
     let mut iterations = 1u32;
     loop {
-        let start = Instant::now();
-        for _ in 0..iterations {
-            black_box(run());
-        }
-        let elapsed = start.elapsed();
+        let elapsed = time(run, iterations);
         if elapsed >= per_side / 4 || iterations >= 1 << 24 {
             let scaled = per_side.as_secs_f64() / elapsed.as_secs_f64().max(1e-9);
             return ((f64::from(iterations) * scaled).round() as u32).max(1);
@@ -116,7 +118,7 @@ fn record(
     let (decoder, baseline) = pair;
     results.push(json!({
         "group": group, "chunking": chunking, "decoder": decoder, "baseline": baseline,
-        "ratio": ratio[0], "q1": ratio[1], "q3": ratio[2], "rounds": rounds,
+        "ratio": ratio[0], "low": ratio[1], "high": ratio[2], "rounds": rounds,
     }));
 }
 
@@ -130,20 +132,22 @@ fn print_pair(pair: &Value) {
         text("decoder"),
         text("baseline"),
         number("ratio"),
-        number("q1"),
-        number("q3")
+        number("low"),
+        number("high")
     );
 }
 
+/// The comparisons of one SSE cell: against sse-stream wherever the `sse` bench times the
+/// decoder, and against eventsource-stream at 1460 B (the target's chunking).
 fn sse_pairs(corpus_name: &str, chunking: Option<usize>) -> Vec<(&'static str, &'static str)> {
-    let mut pairs = vec![("ours", "sse_stream")];
-    // The cells where the `sse` bench times the Stream adapter (see its `wants`).
-    if corpus_name == "openai_chat" || matches!(chunking, Some(1460) | None) {
-        pairs.push(("ours_stream", "sse_stream"));
-    }
+    let mut pairs = vec![("ours", "sse_stream"), ("ours_stream", "sse_stream")];
     if chunking == Some(1460) {
         pairs.push(("ours", "eventsource_stream"));
     }
+    pairs.retain(|&(decoder, baseline)| {
+        sse_run::wants(corpus_name, decoder, chunking).is_ok()
+            && sse_run::wants(corpus_name, baseline, chunking).is_ok()
+    });
     pairs
 }
 
@@ -270,8 +274,8 @@ fn fold_processes(runs: &[Vec<Value>]) -> Vec<Value> {
             ratios.sort_by(f64::total_cmp);
             let mut folded = pair.clone();
             folded["ratio"] = json!(ratios[ratios.len() / 2]);
-            folded["q1"] = json!(ratios[0]);
-            folded["q3"] = json!(ratios[ratios.len() - 1]);
+            folded["low"] = json!(ratios[0]);
+            folded["high"] = json!(ratios[ratios.len() - 1]);
             folded["processes"] = json!(ratios.len());
             folded
         })
@@ -305,12 +309,13 @@ fn main() {
     } else {
         env_number("CLAWROUTER_PAIRED_PROCESSES", 3).max(1) as usize
     };
-    let results = if let Some(out) = std::env::var_os("CLAWROUTER_PAIRED_CHILD") {
+    if let Some(out) = std::env::var_os("CLAWROUTER_PAIRED_CHILD") {
         // One of the processes of a run: measure, hand the results to the parent, done.
         let results = measure_all(&settings);
         std::fs::write(out, serde_json::to_vec(&results).unwrap()).unwrap();
         return;
-    } else if processes == 1 {
+    }
+    let results = if processes == 1 {
         let results = measure_all(&settings);
         for pair in &results {
             print_pair(pair);

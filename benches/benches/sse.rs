@@ -37,25 +37,6 @@ use clawrouter_benches::{CHUNKINGS, chunking_label, chunks, chunks_after_cr};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::json;
 
-fn wants(corpus: &Corpus, decoder: &str, chunking: Option<usize>) -> Result<(), &'static str> {
-    // The corpora with ~100k+ lines (not the 1 MiB line, which is one line).
-    let many_lines = matches!(corpus.name, "small_events_100k" | "keepalive_200k");
-    match decoder {
-        "eventsource_stream"
-            if corpus.name == "huge_line_1mib" && matches!(chunking, Some(n) if n < 1460) =>
-        {
-            Err("quadratic: re-parses the partial line on every chunk")
-        }
-        "eventsource_stream" if many_lines && chunking.is_none() => {
-            Err("quadratic: copies the rest of the buffer for every line")
-        }
-        "ours_stream" if corpus.name != "openai_chat" && !matches!(chunking, Some(1460) | None) => {
-            Err("subset")
-        }
-        _ => Ok(()),
-    }
-}
-
 struct Meta {
     cells: Vec<serde_json::Value>,
     groups: Vec<serde_json::Value>,
@@ -123,7 +104,7 @@ fn main() {
             };
             let mut decoders = Vec::new();
             for dec in DECODERS {
-                match wants(&corpus, dec, chunking) {
+                match sse_run::wants(corpus.name, dec, chunking) {
                     Ok(()) => decoders.push(dec),
                     Err("subset") => {}
                     Err(why) => meta.cells.push(json!({

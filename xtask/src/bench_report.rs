@@ -744,8 +744,8 @@ struct Pair<'a> {
     decoder: &'a str,
     baseline: &'a str,
     ratio: f64,
-    q1: f64,
-    q3: f64,
+    low: f64,
+    high: f64,
 }
 
 fn pairs(paired: &Value) -> Vec<Pair<'_>> {
@@ -762,8 +762,8 @@ fn pairs(paired: &Value) -> Vec<Pair<'_>> {
                 decoder: s("decoder")?,
                 baseline: s("baseline")?,
                 ratio: f("ratio")?,
-                q1: f("q1")?,
-                q3: f("q3")?,
+                low: f("low")?,
+                high: f("high")?,
             })
         })
         .collect()
@@ -782,11 +782,7 @@ fn paired_targets(out: &mut String, paired: &Value) {
         .get("per_side_ms")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    let _ = writeln!(
-        out,
-        "### Comparison targets, paired measurement
-"
-    );
+    let _ = writeln!(out, "### Comparison targets, paired measurement\n");
     let _ = writeln!(
         out,
         "From the `paired` bench: the two decoders of a comparison run in alternation on the same \
@@ -809,7 +805,7 @@ fn paired_targets(out: &mut String, paired: &Value) {
             .collect()
     };
     let cell = |p: &Pair<'_>| format!("{} @ {}", p.group, p.chunking);
-    let range = |p: &Pair<'_>| format!("{:.3} [{:.3}–{:.3}]", p.ratio, p.q1, p.q3);
+    let range = |p: &Pair<'_>| format!("{:.3} [{:.3}–{:.3}]", p.ratio, p.low, p.high);
 
     for ours in ["ours", "ours_stream"] {
         let cells = select(ours, "sse_stream", "sse/");
@@ -869,7 +865,6 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
     );
     let _ = writeln!(out, "| target | result | met |");
     let _ = writeln!(out, "|---|---|---|");
-    let yes = met_cell;
 
     // 1. ns/event at or below sse-stream in every corpus × chunking cell.
     for ours in ["ours", "ours_stream"] {
@@ -895,7 +890,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             let _ = writeln!(
                 out,
                 "| {ours} ≤ sse-stream in every SSE cell | {met}/{total} cells; worst ratio {w:.2} ({wc}) | {} |",
-                yes(met == total)
+                met_cell(met == total)
             );
         }
     }
@@ -921,7 +916,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
                 out,
                 "| aim ≤ 40 ns/event, `{g}` @ 1460 B | {}{sse} | {} |",
                 fmt_ns(c.per_unit()),
-                yes(c.per_unit() <= 40.0)
+                met_cell(c.per_unit() <= 40.0)
             );
         }
     }
@@ -945,7 +940,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             out,
             "| 0 allocations per single-line event, steady state (ours) | max {max:.4} allocs/event over {} corpus × chunking rows | {} |",
             ours_rows.len(),
-            yes(max == 0.0)
+            met_cell(max == 0.0)
         );
     }
 
@@ -960,7 +955,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             "| 1 MiB line, 1-byte chunks within 3× of whole (ours) | {ratio:.2}× ({:.2} ns/byte vs {:.3} ns/byte) | {} |",
             one.median / f64::from(1u32 << 20),
             whole.median / f64::from(1u32 << 20),
-            yes(ratio <= 3.0)
+            met_cell(ratio <= 3.0)
         );
         // Context: the per-byte cost of one-byte feeding does not depend on the line length.
         let small = ["sse/openai_chat", "sse/small_events_100k"]
@@ -1050,7 +1045,7 @@ fn targets(out: &mut String, r: &Results, meta: &Meta, alloc: &[Value]) {
             out,
             "| text-delta allocations ≤ 1 (0 without escapes), L3 ours, steady state | {} | {} |",
             parts.join("; "),
-            yes(met)
+            met_cell(met)
         );
     }
     let _ = writeln!(out);
