@@ -105,40 +105,41 @@ impl OpenAiCompletionsDecoder {
         Self::default()
     }
 
-    fn chunk<'a>(&mut self, chunk: Chunk<'a>, sink: &mut dyn FnMut(StreamEvent<'_>)) {
+    /// Takes what it emits out of `chunk` (by reference: see [`Chunk`]).
+    fn chunk<'a>(&mut self, chunk: &mut Chunk<'a>, sink: &mut dyn FnMut(StreamEvent<'_>)) {
         if !self.started {
-            let id = chunk.id.into_non_empty();
-            let model = chunk.model.into_non_empty();
+            let id = std::mem::take(&mut chunk.id).into_non_empty();
+            let model = std::mem::take(&mut chunk.model).into_non_empty();
             if id.is_some() || model.is_some() {
                 self.started = true;
                 sink(StreamEvent::MessageStart { id, model });
             }
         }
-        if let Some(choice) = chunk.choices.0 {
-            if let Some(delta) = choice.delta {
+        if let Some(choice) = &mut chunk.choice {
+            if let Some(delta) = &mut choice.delta {
                 self.delta(delta, sink);
             }
-            if let Some(reason) = choice.finish_reason.into_non_empty() {
+            if let Some(reason) = std::mem::take(&mut choice.finish_reason).into_non_empty() {
                 self.finish(reason, sink);
             }
         }
-        if let Some(usage) = chunk.usage {
+        if let Some(usage) = chunk.usage.take() {
             sink(StreamEvent::Usage(usage.into_usage()));
         }
     }
 
-    fn delta<'a>(&mut self, delta: Delta<'a>, sink: &mut dyn FnMut(StreamEvent<'_>)) {
+    fn delta<'a>(&mut self, delta: &mut Delta<'a>, sink: &mut dyn FnMut(StreamEvent<'_>)) {
         let reasoning = [
-            ("reasoning_content", delta.reasoning_content),
-            ("reasoning", delta.reasoning),
-            ("reasoning_text", delta.reasoning_text),
+            ("reasoning_content", delta.reasoning_content.take()),
+            ("reasoning", delta.reasoning.take()),
+            ("reasoning_text", delta.reasoning_text.take()),
         ]
         .into_iter()
         .find_map(|(field, text)| {
             text.filter(|text| !text.0.is_empty())
                 .map(|text| (field, text.0))
         });
-        let details = delta.reasoning_details.unwrap_or_default();
+        let details = delta.reasoning_details.take().unwrap_or_default();
         match reasoning {
             Some((field, text)) => self.reasoning(field, text, sink),
             None => {
@@ -149,18 +150,22 @@ impl OpenAiCompletionsDecoder {
                 }
             }
         }
-        for text in [delta.content, delta.refusal].into_iter().flatten() {
+        for text in [delta.content.take(), delta.refusal.take()]
+            .into_iter()
+            .flatten()
+        {
             if !text.0.is_empty() {
                 self.reasoning_open = false;
                 sink(StreamEvent::TextDelta { text: text.0 });
             }
         }
-        for (position, call) in delta.tool_calls.unwrap_or_default().into_iter().enumerate() {
+        let calls = delta.tool_calls.take().unwrap_or_default();
+        for (position, call) in calls.into_iter().enumerate() {
             let index = call.index.0.unwrap_or(position as u64);
             let function = call.function.unwrap_or_default();
             self.tool_call(index, call.id.into_non_empty(), function, sink);
         }
-        if let Some(function) = delta.function_call {
+        if let Some(function) = delta.function_call.take() {
             self.tool_call(0, None, function, sink);
         }
         for raw in &details {
@@ -328,14 +333,13 @@ impl TransportDecoder for OpenAiCompletionsDecoder {
             }
             return;
         }
-        match serde_json::from_str::<Chunk<'_>>(data) {
-            Ok(chunk)
-                if !matches!(chunk.error, ErrorMember::Absent) || chunk.object.is("error") =>
-            {
+        let mut chunk = Chunk::default();
+        match json::fill_from_str(data, &mut chunk) {
+            Ok(()) if !matches!(chunk.error, ErrorMember::Absent) || chunk.object.is("error") => {
                 self.error(json::error_frame(data), sink);
             }
-            Ok(_) if frame.event == "error" => self.error(json::error_frame(data), sink),
-            Ok(chunk) => self.chunk(chunk, sink),
+            Ok(()) if frame.event == "error" => self.error(json::error_frame(data), sink),
+            Ok(()) => self.chunk(&mut chunk, sink),
             Err(error) => match json::error_payload(data) {
                 Some(provider_error) => self.error(provider_error, sink),
                 None if frame.event == "error" => self.error(json::error_frame(data), sink),
@@ -371,85 +375,134 @@ fn arguments_text(raw: &RawValue) -> Option<Cow<'_, str>> {
 /// A JSON string, borrowed from the frame when it has no escapes (one allocation otherwise).
 type Text<'a> = json::JsonStr<'a>;
 
-/// One `chat.completion.chunk` (or an error payload: `error` / `object` tell).
-#[derive(Debug, Deserialize)]
+/// One `chat.completion.chunk` (or an error payload: `error` / `object` tell), filled in place
+/// (see [`json::FillFromObject`]): a chunk is about 500 bytes with its choice and delta.
+#[derive(Debug, Default)]
 struct Chunk<'a> {
-    #[serde(default, borrow)]
     id: LenientStr<'a>,
-    #[serde(default, borrow)]
     model: LenientStr<'a>,
-    #[serde(default, borrow)]
     object: LenientStr<'a>,
-    #[serde(default, borrow)]
-    choices: FirstChoice<'a>,
-    #[serde(default)]
+    /// The choice with index 0 (`choices[]` reduced to it, without allocating).
+    choice: Option<Choice<'a>>,
     usage: Option<ChatUsage>,
-    #[serde(default, borrow)]
     error: ErrorMember<'a>,
 }
 
-/// The `choices` array reduced to the choice with index 0, without allocating.
-#[derive(Debug, Default)]
-struct FirstChoice<'a>(Option<Choice<'a>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for FirstChoice<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ChoicesVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-        impl<'de: 'a, 'a> Visitor<'de> for ChoicesVisitor<'a> {
-            type Value = FirstChoice<'a>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of choices")
-            }
-
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut first = None;
-                while let Some(choice) = seq.next_element::<Choice<'a>>()? {
-                    if first.is_none() && choice.index.0.unwrap_or(0) == 0 {
-                        first = Some(choice);
-                    }
-                }
-                Ok(FirstChoice(first))
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(FirstChoice(None))
+impl<'de> json::FillFromObject<'de> for Chunk<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "id" => self.id = map.next_value()?,
+            "model" => self.model = map.next_value()?,
+            "object" => self.object = map.next_value()?,
+            "choices" => map.next_value_seed(FirstChoice(&mut self.choice))?,
+            "usage" => self.usage = map.next_value()?,
+            "error" => self.error = map.next_value()?,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
             }
         }
-
-        deserializer.deserialize_any(ChoicesVisitor(std::marker::PhantomData))
+        Ok(())
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// Fills the first choice with index 0 (a missing index counts as 0) of a `choices` array in
+/// place; the choices after it are skipped, and `null` is no choice.
+struct FirstChoice<'x, 'a>(&'x mut Option<Choice<'a>>);
+
+impl<'de> de::DeserializeSeed<'de> for FirstChoice<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstChoice<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of choices")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        *self.0 = None;
+        while self.0.is_none() {
+            // Filled where it is kept, then dropped again unless its index is 0 (`null`
+            // entries are no choice).
+            if seq
+                .next_element_seed(json::FillOption(&mut *self.0))?
+                .is_none()
+            {
+                return Ok(());
+            }
+            if self
+                .0
+                .as_ref()
+                .is_some_and(|choice| choice.index.0.unwrap_or(0) != 0)
+            {
+                *self.0 = None;
+            }
+        }
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default)]
 struct Choice<'a> {
-    #[serde(default)]
     index: LenientCount,
-    #[serde(default, borrow)]
     delta: Option<Delta<'a>>,
-    #[serde(default, borrow)]
     finish_reason: LenientStr<'a>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+impl<'de> json::FillFromObject<'de> for Choice<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "index" => self.index = map.next_value()?,
+            "delta" => map.next_value_seed(json::FillOption(&mut self.delta))?,
+            "finish_reason" => self.finish_reason = map.next_value()?,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default)]
 struct Delta<'a> {
-    #[serde(default, borrow)]
     content: Option<Text<'a>>,
-    #[serde(default, borrow)]
     refusal: Option<Text<'a>>,
-    #[serde(default, borrow)]
     reasoning_content: Option<Text<'a>>,
-    #[serde(default, borrow)]
     reasoning: Option<Text<'a>>,
-    #[serde(default, borrow)]
     reasoning_text: Option<Text<'a>>,
-    #[serde(default, borrow)]
     reasoning_details: Option<Vec<&'a RawValue>>,
-    #[serde(default, borrow)]
     tool_calls: Option<Vec<ToolCallDelta<'a>>>,
-    #[serde(default, borrow)]
     function_call: Option<FunctionDelta<'a>>,
+}
+
+impl<'de> json::FillFromObject<'de> for Delta<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "content" => self.content = map.next_value()?,
+            "refusal" => self.refusal = map.next_value()?,
+            "reasoning_content" => self.reasoning_content = map.next_value()?,
+            "reasoning" => self.reasoning = map.next_value()?,
+            "reasoning_text" => self.reasoning_text = map.next_value()?,
+            "reasoning_details" => self.reasoning_details = map.next_value()?,
+            "tool_calls" => self.tool_calls = map.next_value()?,
+            "function_call" => self.function_call = map.next_value()?,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize)]
