@@ -4,8 +4,11 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de;
 
-use super::json::{borrowed_opt_str, is_blank, opt_text, unrecognized};
+use super::json::{
+    self, FillFromObject, FillOption, OptStr, OptText, borrowed_opt_str, is_blank, unrecognized,
+};
 use super::{Frame, TransportDecoder};
 use crate::events::{ProviderError, StopReason, StreamEvent, Usage};
 
@@ -87,7 +90,7 @@ impl AnthropicMessagesDecoder {
     fn start_block<'a>(
         &mut self,
         index: Option<u64>,
-        block: Option<WireBlock<'a>>,
+        block: Option<&mut WireBlock<'a>>,
         sink: &mut dyn FnMut(StreamEvent<'_>),
     ) {
         let index = index.unwrap_or(self.blocks.len() as u64);
@@ -105,25 +108,25 @@ impl AnthropicMessagesDecoder {
         self.blocks.push((index, kind));
         match kind {
             BlockKind::Text => {
-                if let Some(text) = non_empty(block.text) {
+                if let Some(text) = non_empty(block.text.take()) {
                     sink(StreamEvent::TextDelta { text });
                 }
             }
             BlockKind::Thinking => {
-                if let Some(text) = non_empty(block.thinking) {
+                if let Some(text) = non_empty(block.thinking.take()) {
                     sink(StreamEvent::ReasoningDelta { text });
                 }
-                if let Some(signature) = non_empty(block.signature) {
+                if let Some(signature) = non_empty(block.signature.take()) {
                     sink(StreamEvent::ReasoningSignature { signature });
                 }
             }
             BlockKind::RedactedThinking => sink(StreamEvent::RedactedReasoning {
-                data: block.data.unwrap_or(Cow::Borrowed("")),
+                data: block.data.take().unwrap_or(Cow::Borrowed("")),
             }),
             BlockKind::ToolUse => sink(StreamEvent::ToolCallStart {
                 index,
-                id: block.id,
-                name: block.name.unwrap_or(Cow::Borrowed("")),
+                id: block.id.take(),
+                name: block.name.take().unwrap_or(Cow::Borrowed("")),
             }),
             BlockKind::Ignored => {}
         }
@@ -132,29 +135,29 @@ impl AnthropicMessagesDecoder {
     fn block_delta<'a>(
         &self,
         index: Option<u64>,
-        delta: Option<WireDelta<'a>>,
+        delta: Option<&mut WireDelta<'a>>,
         sink: &mut dyn FnMut(StreamEvent<'_>),
     ) {
         let Some(delta) = delta else { return };
         match delta.kind.as_deref() {
             Some("text_delta") => {
-                if let Some(text) = non_empty(delta.text) {
+                if let Some(text) = non_empty(delta.text.take()) {
                     sink(StreamEvent::TextDelta { text });
                 }
             }
             Some("thinking_delta") => {
-                if let Some(text) = non_empty(delta.thinking) {
+                if let Some(text) = non_empty(delta.thinking.take()) {
                     sink(StreamEvent::ReasoningDelta { text });
                 }
             }
             Some("signature_delta") => {
-                if let Some(signature) = non_empty(delta.signature) {
+                if let Some(signature) = non_empty(delta.signature.take()) {
                     sink(StreamEvent::ReasoningSignature { signature });
                 }
             }
             Some("input_json_delta") => sink(StreamEvent::ToolCallArguments {
                 index: self.current_index(index),
-                fragment: delta.partial_json.unwrap_or(Cow::Borrowed("")),
+                fragment: delta.partial_json.take().unwrap_or(Cow::Borrowed("")),
             }),
             // `citations_delta` and future delta types: nothing for the neutral message.
             _ => {}
@@ -183,8 +186,9 @@ impl TransportDecoder for AnthropicMessagesDecoder {
         if is_blank(data) {
             return;
         }
-        let payload: Payload<'_> = match serde_json::from_str(data) {
-            Ok(payload) => payload,
+        let mut payload = Payload::default();
+        match json::fill_from_str(data, &mut payload) {
+            Ok(()) => {}
             Err(error) => {
                 match fallback(data, frame.event) {
                     Fallback::Error => {
@@ -206,7 +210,7 @@ impl TransportDecoder for AnthropicMessagesDecoder {
         match kind {
             "message_start" => {
                 self.blocks.clear();
-                let (id, model, usage) = match payload.message {
+                let (id, model, usage) = match payload.message.take() {
                     Some(message) => (message.id, message.model, message.usage),
                     None => (None, None, None),
                 };
@@ -215,17 +219,23 @@ impl TransportDecoder for AnthropicMessagesDecoder {
                     sink(StreamEvent::Usage(usage.into_usage()));
                 }
             }
-            "content_block_start" => self.start_block(payload.index, payload.content_block, sink),
-            "content_block_delta" => self.block_delta(payload.index, payload.delta, sink),
+            "content_block_start" => {
+                self.start_block(payload.index, payload.content_block.as_mut(), sink);
+            }
+            "content_block_delta" => self.block_delta(payload.index, payload.delta.as_mut(), sink),
             "content_block_stop" => self.stop_block(payload.index, sink),
             "message_delta" => {
-                if let Some(raw) = payload.delta.and_then(|delta| delta.stop_reason) {
+                if let Some(raw) = payload
+                    .delta
+                    .as_mut()
+                    .and_then(|delta| delta.stop_reason.take())
+                {
                     sink(StreamEvent::Finish {
                         reason: stop_reason(&raw),
                         raw: Some(raw),
                     });
                 }
-                if let Some(usage) = payload.usage {
+                if let Some(usage) = payload.usage.take() {
                     sink(StreamEvent::Usage(usage.into_usage()));
                 }
             }
@@ -233,7 +243,7 @@ impl TransportDecoder for AnthropicMessagesDecoder {
             "ping" => sink(StreamEvent::KeepAlive),
             "error" => {
                 self.complete = true;
-                let (code, message) = match payload.error {
+                let (code, message) = match payload.error.take() {
                     Some(error) => (error.kind, error.message),
                     None => (None, None),
                 };
@@ -322,82 +332,116 @@ fn fallback(data: &str, event: &str) -> Fallback {
     }
 }
 
-/// Every field any handled payload type uses; unknown fields are skipped.
-#[derive(Deserialize)]
+/// Every field any handled payload type uses; unknown fields are skipped. Filled in place (see
+/// [`json::FillFromObject`]): with its nested structs it is about 650 bytes, which derive would
+/// move up level by level.
+#[derive(Default)]
 struct Payload<'a> {
-    #[serde(
-        rename = "type",
-        borrow,
-        default,
-        deserialize_with = "borrowed_opt_str"
-    )]
     kind: Option<Cow<'a, str>>,
     index: Option<u64>,
-    #[serde(borrow)]
     message: Option<WireMessage<'a>>,
-    #[serde(borrow)]
     content_block: Option<WireBlock<'a>>,
-    #[serde(borrow)]
     delta: Option<WireDelta<'a>>,
     usage: Option<WireUsage>,
-    #[serde(borrow)]
     error: Option<WireError<'a>>,
 }
 
+impl<'de> FillFromObject<'de> for Payload<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = map.next_value::<OptStr<'de>>()?.0,
+            "index" => self.index = map.next_value()?,
+            "message" => map.next_value_seed(FillOption(&mut self.message))?,
+            "content_block" => map.next_value_seed(FillOption(&mut self.content_block))?,
+            "delta" => map.next_value_seed(FillOption(&mut self.delta))?,
+            "usage" => self.usage = map.next_value()?,
+            "error" => map.next_value_seed(FillOption(&mut self.error))?,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `message_start.message`.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct WireMessage<'a> {
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     model: Option<Cow<'a, str>>,
     usage: Option<WireUsage>,
 }
 
+impl<'de> FillFromObject<'de> for WireMessage<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "id" => self.id = map.next_value::<OptStr<'de>>()?.0,
+            "model" => self.model = map.next_value::<OptStr<'de>>()?.0,
+            "usage" => self.usage = map.next_value()?,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `content_block_start.content_block`.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct WireBlock<'a> {
-    #[serde(
-        rename = "type",
-        borrow,
-        default,
-        deserialize_with = "borrowed_opt_str"
-    )]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     name: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "opt_text")]
     text: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "opt_text")]
     thinking: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     signature: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     data: Option<Cow<'a, str>>,
 }
 
+impl<'de> FillFromObject<'de> for WireBlock<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = map.next_value::<OptStr<'de>>()?.0,
+            "id" => self.id = map.next_value::<OptStr<'de>>()?.0,
+            "name" => self.name = map.next_value::<OptStr<'de>>()?.0,
+            "text" => self.text = map.next_value::<OptText<'de>>()?.0,
+            "thinking" => self.thinking = map.next_value::<OptText<'de>>()?.0,
+            "signature" => self.signature = map.next_value::<OptStr<'de>>()?.0,
+            "data" => self.data = map.next_value::<OptStr<'de>>()?.0,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `content_block_delta.delta` and `message_delta.delta`.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct WireDelta<'a> {
-    #[serde(
-        rename = "type",
-        borrow,
-        default,
-        deserialize_with = "borrowed_opt_str"
-    )]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "opt_text")]
     text: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "opt_text")]
     thinking: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     signature: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "opt_text")]
     partial_json: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     stop_reason: Option<Cow<'a, str>>,
+}
+
+impl<'de> FillFromObject<'de> for WireDelta<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = map.next_value::<OptStr<'de>>()?.0,
+            "text" => self.text = map.next_value::<OptText<'de>>()?.0,
+            "thinking" => self.thinking = map.next_value::<OptText<'de>>()?.0,
+            "signature" => self.signature = map.next_value::<OptStr<'de>>()?.0,
+            "partial_json" => self.partial_json = map.next_value::<OptText<'de>>()?.0,
+            "stop_reason" => self.stop_reason = map.next_value::<OptStr<'de>>()?.0,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `message.usage` and `message_delta.usage`.
@@ -432,15 +476,21 @@ impl WireUsage {
 }
 
 /// `error` of an `error` event.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct WireError<'a> {
-    #[serde(
-        rename = "type",
-        borrow,
-        default,
-        deserialize_with = "borrowed_opt_str"
-    )]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     message: Option<Cow<'a, str>>,
+}
+
+impl<'de> FillFromObject<'de> for WireError<'de> {
+    fn member<A: de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = map.next_value::<OptStr<'de>>()?.0,
+            "message" => self.message = map.next_value::<OptStr<'de>>()?.0,
+            _ => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
 }

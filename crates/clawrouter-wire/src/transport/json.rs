@@ -668,6 +668,24 @@ pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer.deserialize_option(OptionVisitor(std::marker::PhantomData))
 }
 
+/// [`borrowed_opt_str`] as a type, for the members of a [`FillFromObject`] struct.
+pub(crate) struct OptStr<'a>(pub(crate) Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OptStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        borrowed_opt_str(deserializer).map(OptStr)
+    }
+}
+
+/// [`opt_text`] as a type, for the members of a [`FillFromObject`] struct.
+pub(crate) struct OptText<'a>(pub(crate) Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OptText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        opt_text(deserializer).map(OptText)
+    }
+}
+
 /// [`borrowed_opt_str`] for text fields that carry model output (`text`, `thinking`,
 /// `partial_json`): the same contract, but an escaped string costs exactly one allocation (see
 /// [`string_literal`]) instead of serde's scratch buffer plus a copy.
