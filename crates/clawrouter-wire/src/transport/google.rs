@@ -2,14 +2,15 @@
 //! see [`GoogleGenerativeAiDecoder`].
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess};
 use serde_json::value::RawValue;
 
-use super::json::{NameOrNumber, borrowed_opt_str, is_blank, opt_text, unrecognized};
+use super::json::{
+    self, FillFromObject, FirstIndexZero, Indexed, NameOrNumber, OptStr, borrowed_opt_str,
+    is_blank, opt_text, unrecognized,
+};
 use super::{Frame, TransportDecoder};
 use crate::events::{ProviderError, StopReason, StreamEvent, Usage};
 
@@ -167,21 +168,19 @@ impl TransportDecoder for GoogleGenerativeAiDecoder {
         if is_blank(data) {
             return;
         }
-        let chunk: WireChunk<'_> = match serde_json::from_str(data) {
-            Ok(chunk) => chunk,
-            Err(error) => {
-                sink(unrecognized(&error, data));
-                return;
-            }
-        };
+        let mut chunk = WireChunk::default();
+        if let Err(error) = json::fill_from_str(data, &mut chunk) {
+            sink(unrecognized(&error, data));
+            return;
+        }
         if !self.started && (chunk.response_id.is_some() || chunk.model_version.is_some()) {
             self.started = true;
             sink(StreamEvent::MessageStart {
-                id: chunk.response_id,
-                model: chunk.model_version,
+                id: chunk.response_id.take(),
+                model: chunk.model_version.take(),
             });
         }
-        if let Some(error) = chunk.error {
+        if let Some(error) = chunk.error.take() {
             self.complete = true;
             let code = error.status.or(error.code).map(NameOrNumber::into_text);
             let message = error
@@ -196,6 +195,7 @@ impl TransportDecoder for GoogleGenerativeAiDecoder {
         }
         if let Some(reason) = chunk
             .prompt_feedback
+            .take()
             .and_then(|feedback| feedback.block_reason)
         {
             self.complete = true;
@@ -210,13 +210,13 @@ impl TransportDecoder for GoogleGenerativeAiDecoder {
                 raw: Some(reason),
             });
         }
-        if let Some(candidate) = chunk.candidates.and_then(|first| first.0) {
-            if let Some(parts) = candidate.content.and_then(|content| content.parts) {
+        if let Some(candidate) = &mut chunk.candidate {
+            if let Some(parts) = candidate.content.take().and_then(|content| content.parts) {
                 for part in parts {
                     self.decode_part(part, sink);
                 }
             }
-            if let Some(finish) = candidate.finish_reason {
+            if let Some(finish) = candidate.finish_reason.take() {
                 self.complete = true;
                 let (reason, raw) = finish_reason(finish);
                 sink(StreamEvent::Finish {
@@ -225,7 +225,7 @@ impl TransportDecoder for GoogleGenerativeAiDecoder {
                 });
             }
         }
-        if let Some(usage) = chunk.usage_metadata {
+        if let Some(usage) = chunk.usage_metadata.take() {
             sink(StreamEvent::Usage(usage.into_usage()));
         }
     }
@@ -260,60 +260,61 @@ fn non_empty(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
     value.filter(|value| !value.is_empty())
 }
 
-/// One `GenerateContentResponse` (or an error object); unknown fields are skipped.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One `GenerateContentResponse` (or an error object); unknown fields are skipped. Filled in
+/// place (see [`json::FillFromObject`]) rather than built and moved up by derive.
+#[derive(Default)]
 struct WireChunk<'a> {
-    #[serde(borrow)]
-    candidates: Option<FirstCandidate<'a>>,
+    /// The candidate the decoder follows: the first whose `index` is 0 or missing.
+    candidate: Option<WireCandidate<'a>>,
     usage_metadata: Option<WireUsage>,
-    #[serde(borrow)]
     prompt_feedback: Option<WirePromptFeedback<'a>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     model_version: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "borrowed_opt_str")]
     response_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     error: Option<WireError<'a>>,
 }
 
-/// The candidate the decoder follows: the first whose `index` is 0 or missing.
-struct FirstCandidate<'a>(Option<WireCandidate<'a>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for FirstCandidate<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FirstVisitor<'a>(PhantomData<&'a ()>);
-
-        impl<'de: 'a, 'a> Visitor<'de> for FirstVisitor<'a> {
-            type Value = FirstCandidate<'a>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of candidates")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut chosen = None;
-                while let Some(candidate) = seq.next_element::<WireCandidate<'a>>()? {
-                    if chosen.is_none() && candidate.index.unwrap_or(0) == 0 {
-                        chosen = Some(candidate);
-                    }
-                }
-                Ok(FirstCandidate(chosen))
+impl<'de> FillFromObject<'de> for WireChunk<'de> {
+    fn member<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "candidates" => map.next_value_seed(FirstIndexZero(&mut self.candidate))?,
+            "usageMetadata" => self.usage_metadata = map.next_value()?,
+            "promptFeedback" => self.prompt_feedback = map.next_value()?,
+            "modelVersion" => self.model_version = map.next_value::<OptStr<'de>>()?.0,
+            "responseId" => self.response_id = map.next_value::<OptStr<'de>>()?.0,
+            "error" => self.error = map.next_value()?,
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-
-        deserializer.deserialize_seq(FirstVisitor(PhantomData))
+        Ok(())
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct WireCandidate<'a> {
-    #[serde(borrow)]
     content: Option<WireContent<'a>>,
-    #[serde(borrow)]
     finish_reason: Option<NameOrNumber<'a>>,
     index: Option<u64>,
+}
+
+impl Indexed for WireCandidate<'_> {
+    fn index(&self) -> Option<u64> {
+        self.index
+    }
+}
+
+impl<'de> FillFromObject<'de> for WireCandidate<'de> {
+    fn member<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "content" => self.content = map.next_value()?,
+            "finishReason" => self.finish_reason = map.next_value()?,
+            "index" => self.index = map.next_value()?,
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]

@@ -173,6 +173,60 @@ impl<'de, T: FillFromObject<'de> + Default> Visitor<'de> for FillOption<'_, T> {
     }
 }
 
+/// An entry of a `choices` / `candidates` array, which the decoders reduce to its first entry
+/// with index 0 (see [`FirstIndexZero`]).
+pub(crate) trait Indexed {
+    /// The entry's `index`, if it has one (a missing index counts as 0).
+    fn index(&self) -> Option<u64>;
+}
+
+/// Fills the first entry of an array whose index is 0 (or missing) in place; the entries after it
+/// are skipped, `null` entries are none, and `null` instead of the array is no entry. With
+/// `n > 1` the other completions are dropped: the neutral message holds one.
+pub(crate) struct FirstIndexZero<'x, T>(pub(crate) &'x mut Option<T>);
+
+impl<'de, T: FillFromObject<'de> + Default + Indexed> de::DeserializeSeed<'de>
+    for FirstIndexZero<'_, T>
+{
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: FillFromObject<'de> + Default + Indexed> Visitor<'de> for FirstIndexZero<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        *self.0 = None;
+        while self.0.is_none() {
+            // Filled where it is kept, then dropped again unless its index is 0.
+            if seq.next_element_seed(FillOption(&mut *self.0))?.is_none() {
+                return Ok(());
+            }
+            if self
+                .0
+                .as_ref()
+                .is_some_and(|entry| entry.index().unwrap_or(0) != 0)
+            {
+                *self.0 = None;
+            }
+        }
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+}
+
 /// An object key, borrowed from the payload unless it has escapes.
 struct Key<'de>(Cow<'de, str>);
 

@@ -55,10 +55,9 @@
 //! Text, reasoning and argument strings borrow from the frame when their JSON has no escapes.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
+use serde::de;
 use serde_json::value::RawValue;
 
 use super::json::{self, ErrorMember, LenientCount, LenientStr};
@@ -394,7 +393,7 @@ impl<'de> json::FillFromObject<'de> for Chunk<'de> {
             "id" => self.id = map.next_value()?,
             "model" => self.model = map.next_value()?,
             "object" => self.object = map.next_value()?,
-            "choices" => map.next_value_seed(FirstChoice(&mut self.choice))?,
+            "choices" => map.next_value_seed(json::FirstIndexZero(&mut self.choice))?,
             "usage" => self.usage = map.next_value()?,
             "error" => self.error = map.next_value()?,
             _ => {
@@ -405,59 +404,17 @@ impl<'de> json::FillFromObject<'de> for Chunk<'de> {
     }
 }
 
-/// Fills the first choice with index 0 (a missing index counts as 0) of a `choices` array in
-/// place; the choices after it are skipped, and `null` is no choice.
-struct FirstChoice<'x, 'a>(&'x mut Option<Choice<'a>>);
-
-impl<'de> de::DeserializeSeed<'de> for FirstChoice<'_, 'de> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FirstChoice<'_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of choices")
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        *self.0 = None;
-        while self.0.is_none() {
-            // Filled where it is kept, then dropped again unless its index is 0 (`null`
-            // entries are no choice).
-            if seq
-                .next_element_seed(json::FillOption(&mut *self.0))?
-                .is_none()
-            {
-                return Ok(());
-            }
-            if self
-                .0
-                .as_ref()
-                .is_some_and(|choice| choice.index.0.unwrap_or(0) != 0)
-            {
-                *self.0 = None;
-            }
-        }
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
-        Ok(())
-    }
-}
-
 #[derive(Debug, Default)]
 struct Choice<'a> {
     index: LenientCount,
     delta: Option<Delta<'a>>,
     finish_reason: LenientStr<'a>,
+}
+
+impl json::Indexed for Choice<'_> {
+    fn index(&self) -> Option<u64> {
+        self.index.0
+    }
 }
 
 impl<'de> json::FillFromObject<'de> for Choice<'de> {
