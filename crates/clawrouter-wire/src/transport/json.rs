@@ -858,6 +858,119 @@ mod tests {
 
     use super::*;
 
+    /// A two-level struct filled in place, as the transport payloads are.
+    #[derive(Debug, Default, PartialEq)]
+    struct Outer<'a> {
+        name: Option<Cow<'a, str>>,
+        inner: Option<Inner>,
+        first: Option<Inner>,
+    }
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Inner {
+        index: Option<u64>,
+        value: Option<u64>,
+    }
+
+    impl<'de> FillFromObject<'de> for Outer<'de> {
+        fn member<A: de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match key {
+                "name" => self.name = map.next_value::<OptStr<'de>>()?.0,
+                "inner" => map.next_value_seed(FillOption(&mut self.inner))?,
+                "list" => map.next_value_seed(FirstIndexZero(&mut self.first))?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl<'de> FillFromObject<'de> for Inner {
+        fn member<A: de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match key {
+                "index" => self.index = map.next_value()?,
+                "value" => self.value = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl Indexed for Inner {
+        fn index(&self) -> Option<u64> {
+            self.index
+        }
+    }
+
+    fn fill(data: &str) -> Result<Outer<'_>, serde_json::Error> {
+        let mut out = Outer::default();
+        fill_from_str(data, &mut out).map(|()| out)
+    }
+
+    fn inner(index: Option<u64>, value: Option<u64>) -> Option<Inner> {
+        Some(Inner { index, value })
+    }
+
+    #[test]
+    fn fill_from_object_reads_members_in_place() {
+        let out = fill(r#"{"x":[1,{"y":2}],"name":"n","inner":{"value":7,"z":null}}"#).unwrap();
+        assert!(matches!(out.name, Some(Cow::Borrowed("n"))));
+        assert_eq!(out.inner, inner(None, Some(7)));
+        // A repeated member overwrites the earlier one, nested objects included.
+        let out = fill(r#"{"inner":{"value":1,"index":4},"inner":{"value":2}}"#).unwrap();
+        assert_eq!(out.inner, inner(None, Some(2)));
+        // `null` is no object.
+        assert_eq!(
+            fill(r#"{"inner":{"value":1},"inner":null}"#).unwrap().inner,
+            None
+        );
+        // Anything else where an object belongs, trailing bytes, or a non-object is an error.
+        for bad in [
+            r#"{"inner":[1]}"#,
+            r#"{"inner":"x"}"#,
+            "{} x",
+            "[1]",
+            r#"{"name":1}"#,
+        ] {
+            assert!(fill(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn first_index_zero_keeps_the_first_entry_with_index_zero() {
+        let first = |list: &str| fill(&format!(r#"{{"list":{list}}}"#)).map(|out| out.first);
+        assert_eq!(first("[]").unwrap(), None);
+        assert_eq!(first("null").unwrap(), None);
+        assert_eq!(
+            first(r#"[{"value":1},{"value":2}]"#).unwrap(),
+            inner(None, Some(1))
+        );
+        assert_eq!(
+            first(r#"[{"index":1,"value":1},null,{"index":0,"value":2}]"#).unwrap(),
+            inner(Some(0), Some(2))
+        );
+        assert_eq!(first(r#"[{"index":2,"value":1}]"#).unwrap(), None);
+        // Entries after the chosen one are skipped, not read: their shape does not matter.
+        assert_eq!(
+            first(r#"[{"index":0,"value":3},"text",[1]]"#).unwrap(),
+            inner(Some(0), Some(3))
+        );
+        // Before it, an entry that is not an object fails the payload.
+        assert!(first(r#"["text",{"index":0}]"#).is_err());
+        assert!(first(r#"{"index":0}"#).is_err());
+    }
+
     #[test]
     fn string_literal_borrows_or_unescapes() {
         assert!(matches!(
