@@ -291,8 +291,8 @@ pub fn catalog_json() -> String {
 }
 
 impl Loopback {
-    /// `refuse_after_catalog`: stop listening once the catalog was served, so the model call's
-    /// connection is refused.
+    /// `refuse_after_catalog`: stop listening once the catalog request is accepted, so the model
+    /// call's connection is refused.
     pub async fn start(script: Vec<Step>, refuse_after_catalog: bool) -> Loopback {
         Loopback::start_with(script, refuse_after_catalog, catalog_json()).await
     }
@@ -329,8 +329,13 @@ impl Loopback {
                     open.fetch_sub(1, Ordering::SeqCst);
                 });
                 if refuse_after_catalog {
+                    // Stop listening as soon as the catalog connection is accepted, before it is
+                    // served: the client starts its model call only after it has the catalog, so
+                    // that call is always refused. Dropping the listener after serving raced with
+                    // the call: a connection already in the kernel's backlog is reset instead.
+                    drop(listener);
                     let _ = handle.await;
-                    return; // drops the listener: later connections are refused
+                    return;
                 }
             }
         });
