@@ -187,25 +187,22 @@ impl TransportDecoder for AnthropicMessagesDecoder {
             return;
         }
         let mut payload = Payload::default();
-        match json::fill_from_str(data, &mut payload) {
-            Ok(()) => {}
-            Err(error) => {
-                match fallback(data, frame.event) {
-                    Fallback::Error => {
-                        // An error event in a shape this decoder does not know: still an error.
-                        self.complete = true;
-                        sink(StreamEvent::Error(ProviderError {
-                            code: None,
-                            message: Cow::Borrowed(data.trim()),
-                            raw: Cow::Borrowed(data),
-                        }));
-                    }
-                    Fallback::Skip => {}
-                    Fallback::Unrecognized => sink(unrecognized(&error, data)),
+        if let Err(error) = json::fill_from_str(data, &mut payload) {
+            match fallback(data, frame.event) {
+                Fallback::Error => {
+                    // An error event in a shape this decoder does not know: still an error.
+                    self.complete = true;
+                    sink(StreamEvent::Error(ProviderError {
+                        code: None,
+                        message: Cow::Borrowed(data.trim()),
+                        raw: Cow::Borrowed(data),
+                    }));
                 }
-                return;
+                Fallback::Skip => {}
+                Fallback::Unrecognized => sink(unrecognized(&error, data)),
             }
-        };
+            return;
+        }
         let kind = payload.kind.as_deref().unwrap_or(frame.event);
         match kind {
             "message_start" => {

@@ -232,29 +232,33 @@ struct Key<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
+        deserializer
+            .deserialize_str(BorrowedStrVisitor(std::marker::PhantomData))
+            .map(Key)
+    }
+}
 
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
+/// A string as a `Cow`, borrowed from the payload when it has no escapes (serde's own `Cow`
+/// impl always copies).
+struct BorrowedStrVisitor<'a>(std::marker::PhantomData<&'a ()>);
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
+impl<'de: 'a, 'a> Visitor<'de> for BorrowedStrVisitor<'a> {
+    type Value = Cow<'a, str>;
 
-            fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(value)))
-            }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
 
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(value.to_owned())))
-            }
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(value))
+    }
 
-            fn visit_string<E: de::Error>(self, value: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(value)))
-            }
-        }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value.to_owned()))
+    }
 
-        deserializer.deserialize_str(KeyVisitor)
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value))
     }
 }
 
@@ -672,27 +676,6 @@ pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
     struct OptionVisitor<'a>(std::marker::PhantomData<&'a ()>);
-    struct StrVisitor<'a>(std::marker::PhantomData<&'a ()>);
-
-    impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
-        type Value = Cow<'a, str>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-
-        fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(value))
-        }
-
-        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(value.to_owned()))
-        }
-
-        fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(value))
-        }
-    }
 
     impl<'de: 'a, 'a> Visitor<'de> for OptionVisitor<'a> {
         type Value = Option<Cow<'a, str>>;
@@ -714,7 +697,7 @@ pub(crate) fn borrowed_opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self::Value, D::Error> {
             deserializer
-                .deserialize_str(StrVisitor(std::marker::PhantomData))
+                .deserialize_str(BorrowedStrVisitor(std::marker::PhantomData))
                 .map(Some)
         }
     }
