@@ -861,6 +861,23 @@ fn gemini_public_cleaner_matches_the_family() {
     assert_eq!(clean_schema_for_gemini(&input), gemini(input));
 }
 
+/// A union of literals keeps each literal once (the baseline repeats them, and cleaning its
+/// output again would drop the repeats: see `literal_union`), so cleaning is idempotent.
+#[test]
+fn gemini_literal_union_keeps_each_literal_once() {
+    let input = json!({"anyOf":[
+        {"const":"x","type":"string"},
+        {"enum":["y"],"type":"string"},
+        {"const":"x","type":"string"}
+    ],"description":"u"});
+    let once = gemini(input);
+    assert_eq!(
+        once,
+        json!({"type":"string","enum":["x","y"],"description":"u"})
+    );
+    assert_eq!(gemini(once.clone()), once);
+}
+
 // ---------------------------------------------------------------- limits
 
 /// `{"properties":{"a":{"properties":{"a":…}}}}`, `levels` deep, built without recursion.

@@ -5,7 +5,9 @@
 //! `{}`, so cycles end), `anyOf` / `oneOf` unions are simplified or collapsed, `const` becomes a
 //! one-element string `enum`, enum values are stringified, the 22 unsupported keywords are
 //! dropped, and `required` keeps only declared properties. `allOf` is cleaned and kept
-//! (POLICY.md §6.2 PD11: the flattening variant is not ported).
+//! (POLICY.md §6.2 PD11: the flattening variant is not ported). One deliberate difference from the
+//! baseline: a union of literals keeps each literal once (see `literal_union`), so that cleaning
+//! is idempotent.
 //!
 //! Keys the cleaner does not know (`prefixItems`, `if` / `then` / `else`, `nullable`, vendor
 //! extensions …) are copied *without* recursion, as the baseline does.
@@ -405,6 +407,10 @@ fn simplify(variants: Vec<Value>, node: &Map<String, Value>) -> Simplified {
 
 /// `{type, enum}` when every variant is a literal (`const` or a one-element `enum`) and all
 /// share one string `type`.
+///
+/// Repeated literals are kept once. The baseline keeps them (POLICY.md §4.5.1 step 3, "not
+/// de-duplicated"), but then cleaning its own output removes them (step 4 de-duplicates every
+/// `enum`), so the baseline is not idempotent; one copy is also what JSON Schema asks of `enum`.
 fn literal_union(variants: &[Value]) -> Option<Map<String, Value>> {
     let mut shared_type: Option<&str> = None;
     let mut literals = Vec::with_capacity(variants.len());
@@ -423,7 +429,9 @@ fn literal_union(variants: &[Value]) -> Option<Map<String, Value>> {
             return None;
         }
         shared_type = Some(t);
-        literals.push(literal.clone());
+        if !literals.contains(literal) {
+            literals.push(literal.clone());
+        }
     }
     let t = shared_type?;
     let mut out = Map::new();
