@@ -63,7 +63,10 @@ fn ignorable_controls_keep_body_order() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(2000, |_| ProptestConfig::default().cases)
+    ))]
 
     /// The ASCII sort key agrees with ICU on random ASCII strings (controls included).
     #[test]

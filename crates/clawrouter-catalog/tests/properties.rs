@@ -148,7 +148,10 @@ fn id_set(body: &Value, base: &BaseUrl) -> BTreeSet<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(512, |_| ProptestConfig::default().cases)
+    ))]
 
     #[test]
     fn never_panics_on_arbitrary_json(value in arb_json(), wrap in any::<bool>(), modalities in any::<bool>()) {

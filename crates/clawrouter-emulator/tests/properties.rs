@@ -68,7 +68,10 @@ const CONTEXT: RenderContext<'static> = RenderContext {
 };
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(64, |_| ProptestConfig::default().cases)
+    ))]
 
     #[test]
     fn every_format_decodes_to_the_planned_reply(

@@ -115,7 +115,10 @@ fn strict_ok(id: &str) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(512, |_| ProptestConfig::default().cases)
+    ))]
 
     #[test]
     fn pipeline_is_idempotent(messages in conversation(), (transport, model) in transport()) {

@@ -1035,7 +1035,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(2048, |_| proptest::prelude::ProptestConfig::default().cases)
+    ))]
 
         /// The 64-byte block masks are what a byte loop finds, for any carried state; and where
         /// no backslash is outside a string (the scanner's condition for using them), they give

@@ -288,7 +288,10 @@ fn whitespace() -> impl Strategy<Value = &'static str> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(256, |_| ProptestConfig::default().cases)
+    ))]
 
     /// Any chunking of any input gives the same results as one feed; nothing panics.
     #[test]

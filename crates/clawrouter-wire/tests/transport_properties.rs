@@ -843,7 +843,10 @@ fn check_arguments(message: &AssembledMessage) -> Result<(), String> {
 // Properties
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(
+        // PROPTEST_CASES, when set, overrides this count (`with_cases` alone ignores it).
+        std::env::var("PROPTEST_CASES").map_or(256, |_| ProptestConfig::default().cases)
+    ))]
 
     /// Every recorded body gives, at any chunking, exactly the results of one feed.
     #[test]
