@@ -7,7 +7,7 @@
 mod common;
 
 use clawrouter_wire::sse::{SseConfig, SseError};
-use common::{bytewise, hash, one_shot, random, run_sse, sse_model};
+use common::{bytewise, hash, one_shot, random, run_sse, run_sse_owned, sse_model};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(whole, bytes, "one feed vs one byte per feed");
     let split = run_sse(config, data, &random(data.len(), seed >> 1));
     assert_eq!(whole, split, "one feed vs random split");
+    let owned = run_sse_owned(config, data, &random(data.len(), seed >> 9));
+    assert_eq!(whole, owned, "one feed vs random split, pulled with next_owned_event");
     assert_eq!(whole.stream_offset, data.len() as u64);
 
     let model = sse_model(data);

@@ -56,6 +56,13 @@
 //! at all. Runs of short comment lines already in the buffer are skipped without the general
 //! per-line bookkeeping.
 //!
+//! An owned event of 64 KiB or more ([`next_owned_event`](SseDecoder::next_owned_event), which
+//! the `Stream` adapter uses) is not copied into new memory: the decoder hands out its own buffer
+//! as the event's `String` and starts a new one. When a feed of at least 1 KiB starts a `data`
+//! line on an empty buffer and the line runs on for 64 KiB or past the feed, the field name is
+//! not even decoded into the buffer, so the value already sits at its front; otherwise the value
+//! is moved to the front, within memory already touched.
+//!
 //! Memory is bounded by one event plus one chunk (plus a stage of at most 4 KiB, which is
 //! decoded into the buffer when full). The size limit counts the bytes as fed (an invalid byte
 //! counts as one byte, not as the three of its U+FFFD), so it does not depend on the chunking.
@@ -74,6 +81,22 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 /// Staged bytes (the tail of a line still without its line end) are decoded into the buffer once
 /// there are this many, so a long line is scanned once, in pieces, and not held back whole.
 const STAGE_LIMIT: usize = 4096;
+
+/// [`SseDecoder::next_owned_event`] gives an event whose data is at least this long the decoder's
+/// own buffer (see [`SseDecoder::next_owned_event`]) instead of a copy of the data.
+const HAND_OVER_AT_LEAST: usize = 64 * 1024;
+
+/// Only a feed at least this long may start a long `data` line without its field name
+/// (`SseDecoder::drop_long_data_prefix`): a small-event stream fed in short pieces (a slow
+/// reader) then pays nothing for it, and a long line fed in short pieces still reaches
+/// [`HAND_OVER_AT_LEAST`] by moving its value once, in `next_owned_event`.
+const LONG_LINE_CHUNK: usize = 1024;
+
+/// Whether [`SseDecoder::next_owned_event`] hands `event`'s buffer out rather than copying it.
+#[inline]
+pub(crate) fn is_long(event: &SseEvent<'_>) -> bool {
+    event.data.len() >= HAND_OVER_AT_LEAST
+}
 
 /// Feeds at least this long are decoded into the buffer at once; shorter ones are staged until
 /// their line ends (see [`SseDecoder::feed_small`]).
@@ -154,13 +177,20 @@ pub struct OwnedSseEvent {
 
 impl From<SseEvent<'_>> for OwnedSseEvent {
     fn from(event: SseEvent<'_>) -> Self {
+        Self::with_data(event, event.data.to_owned())
+    }
+}
+
+impl OwnedSseEvent {
+    /// `event` owned, with `data` (its data, already owned) in place of `event.data`.
+    fn with_data(event: SseEvent<'_>, data: String) -> Self {
         Self {
             event: if event.event == "message" {
                 Cow::Borrowed("message")
             } else {
                 Cow::Owned(event.event.to_owned())
             },
-            data: event.data.to_owned(),
+            data,
             id: event.id.map(str::to_owned),
             retry: event.retry,
         }
@@ -276,8 +306,14 @@ pub struct SseDecoder {
     block_start: u64,
     /// The current block overflowed: ignore its lines until the next blank line.
     discard_block: bool,
-    /// The current line overflowed while incomplete: drop its bytes until its line end.
+    /// The current line overflowed while incomplete: drop its bytes until its line end. Also
+    /// set, with `value_line`, for a long `data` line that lost its field name (the line that
+    /// needs handling of its own either way, so the hot path tests one flag for both).
     discard_line: bool,
+    /// Nonzero when the line at `buf[0]` is the value of a `data` field whose name, colon and
+    /// optional space (this many bytes, 5 or 6) were not decoded into `buf` (see
+    /// `feed_large`); `discard_line` is then set too, but the line is kept.
+    value_line: usize,
 
     // State that outlives blocks.
     id_buffer: String,
@@ -347,6 +383,7 @@ impl SseDecoder {
             block_start: 0,
             discard_block: false,
             discard_line: false,
+            value_line: 0,
             id_buffer: String::new(),
             id_seen: false,
             id_dirty: false,
@@ -450,7 +487,17 @@ impl SseDecoder {
             return;
         }
         self.make_room();
+        let mut searched = 0;
+        if chunk.len() >= LONG_LINE_CHUNK && self.line_start == self.buf.len() {
+            (chunk, searched) = self.drop_long_data_prefix(chunk);
+        }
+        let changes = self.length_changes.len();
         let used = self.decode(chunk, false);
+        if searched > 0 && self.length_changes.len() == changes {
+            // The value's first bytes were searched for a line end already (and decoded to
+            // themselves): `advance` goes on from there.
+            self.scan = searched.min(self.buf.len());
+        }
         self.stage
             .extend_from_slice(chunk.get(used..).unwrap_or_default());
     }
@@ -518,6 +565,40 @@ impl SseDecoder {
     fn make_room(&mut self) {
         self.settle_dispatch();
         self.compact();
+    }
+
+    /// `chunk` starts a line on an empty buffer: when that line is a `data` line whose value runs
+    /// on for [`HAND_OVER_AT_LEAST`] bytes or past the chunk, returns the chunk without the
+    /// field name, colon and optional space, and marks the line (`value_line`, `discard_line`),
+    /// so that the value alone fills the buffer and `next_owned_event` can hand the buffer out
+    /// without moving it. Otherwise returns `chunk` as it is. Called for chunks of at least
+    /// [`LONG_LINE_CHUNK`] bytes only.
+    ///
+    /// Also returns how many bytes at the start of the returned chunk were searched for a line
+    /// end and hold none (0 when the chunk is returned as it is).
+    fn drop_long_data_prefix<'c>(&mut self, chunk: &'c [u8]) -> (&'c [u8], usize) {
+        let Some(&[d, a, t, a2, colon, sixth]) = chunk.first_chunk::<6>() else {
+            return (chunk, 0);
+        };
+        if [d, a, t, a2, colon] != *b"data:"
+            || self.swallow_lf
+            || self.discard_line
+            || self.discard_block
+        {
+            return (chunk, 0);
+        }
+        let prefix = 5 + usize::from(sixth == b' ');
+        let head = chunk.get(prefix..).unwrap_or_default();
+        let look = head.get(..HAND_OVER_AT_LEAST).unwrap_or(head);
+        if head.is_empty() || memchr2(b'\n', b'\r', look).is_some() {
+            return (chunk, 0);
+        }
+        // The stream's first bytes are not a BOM: what `check_bom` would decide.
+        self.bom_checked = true;
+        self.buf_offset += prefix as u64;
+        self.value_line = prefix;
+        self.discard_line = true;
+        (head, look.len())
     }
 
     /// Decodes the stage into `buf`. Unless `whole`, an incomplete character at its end stays.
@@ -650,6 +731,62 @@ impl SseDecoder {
         self.next_event_slow()
     }
 
+    /// Like [`next_event`](Self::next_event), but the event owns its strings, as
+    /// [`SseEvent::into_owned`] would make it; this is what [`SseStream`](crate::stream::SseStream)
+    /// yields. The difference is in the cost of a long event (64 KiB of data or more): instead of
+    /// copying the data into a new `String`, the decoder hands out the buffer that holds it (the
+    /// data moved to its front) and starts a new one with the bytes that follow. A fresh `String`
+    /// of that size would be new memory, which the kernel must fault in and zero page by page.
+    ///
+    /// ```
+    /// use clawrouter_wire::sse::SseDecoder;
+    ///
+    /// let mut decoder = SseDecoder::new();
+    /// let value = "x".repeat(100_000);
+    /// decoder.feed(format!("data: {value}\n\ndata: next\n\n").as_bytes());
+    /// assert_eq!(decoder.next_owned_event().unwrap().unwrap().data, value);
+    /// assert_eq!(decoder.next_owned_event().unwrap().unwrap().data, "next");
+    /// assert!(decoder.next_owned_event().unwrap().is_none());
+    /// ```
+    #[inline]
+    pub fn next_owned_event(&mut self) -> Result<Option<OwnedSseEvent>, SseError> {
+        let Some(event) = self.next_event()? else {
+            return Ok(None);
+        };
+        if !is_long(&event) {
+            return Ok(Some(event.into_owned()));
+        }
+        // The event's block state stays until the next call (`settle_dispatch`).
+        Ok(Some(self.long_owned_event()))
+    }
+
+    /// The event just returned by `next_event`, which [`is_long`], owned without copying its
+    /// data into new memory: the buffer holding the data becomes the event's `String`.
+    #[inline(never)]
+    pub(crate) fn long_owned_event(&mut self) -> OwnedSseEvent {
+        let data = match &self.data {
+            Data::InBuffer(range) => {
+                let Range { start, end } = range.clone();
+                let rest = self.buf.get(end..).unwrap_or_default().to_owned();
+                let mut data = std::mem::replace(&mut self.buf, rest);
+                data.truncate(end);
+                // Within memory already touched: the value moves to the front of its buffer.
+                data.drain(..start);
+                self.buf_offset += end as u64;
+                self.line_start -= end.min(self.line_start);
+                self.scan -= end.min(self.scan);
+                self.data = Data::Empty;
+                data
+            }
+            Data::InScratch => {
+                self.data = Data::Empty;
+                std::mem::take(&mut self.scratch)
+            }
+            Data::Empty => String::new(),
+        };
+        OwnedSseEvent::with_data(self.current_event(), data)
+    }
+
     fn next_event_slow(&mut self) -> Result<Option<SseEvent<'_>>, SseError> {
         if self.advance()? {
             Ok(Some(self.current_event()))
@@ -728,7 +865,7 @@ impl SseDecoder {
     /// Processes lines until an event is ready (`Ok(true)`) or the input is exhausted.
     fn advance(&mut self) -> Result<bool, SseError> {
         self.settle_dispatch();
-        if self.eof && !self.eof_reported && !self.discard_line {
+        if self.eof && !self.eof_reported && (!self.discard_line || self.value_line > 0) {
             // The end of input ends the staged partial line: decode it (an incomplete character
             // becomes U+FFFD) before the BOM decision and the truncation report look at it.
             self.flush_stage(true);
@@ -786,8 +923,13 @@ impl SseDecoder {
             self.line_start = next;
             self.scan = next;
             if self.discard_line {
-                // The tail of a line that already overflowed.
                 self.discard_line = false;
+                let prefix = std::mem::take(&mut self.value_line);
+                if prefix > 0 {
+                    // A long `data` line without its field name: `line` is the value.
+                    self.process_value_line(line, prefix)?;
+                }
+                // Else the tail of a line that already overflowed.
                 continue;
             }
             // Inline fast paths for the lines almost every LLM event consists of: the blank line,
@@ -913,8 +1055,8 @@ impl SseDecoder {
 
     /// No complete line is left: enforce the size limit on the partial line, then handle EOF.
     fn end_of_input(&mut self) -> Result<bool, SseError> {
-        let partial = self.partial_line_len();
-        if self.discard_line {
+        let partial = self.partial_line_len() + self.value_line;
+        if self.discard_line && self.value_line == 0 {
             // Keep dropping the overflowing line's bytes as they arrive.
             self.line_start = self.buf.len();
             self.scan = self.line_start;
@@ -925,7 +1067,10 @@ impl SseDecoder {
         {
             // Same rule as in `process_line`, applied before the line is complete so that memory
             // stays bounded; a block already being discarded reports nothing more.
-            let offset = self.raw_offset(self.line_start);
+            let offset = self
+                .raw_offset(self.line_start)
+                .saturating_sub(self.value_line as u64);
+            self.value_line = 0;
             self.line_start = self.buf.len();
             self.scan = self.line_start;
             self.drop_stage();
@@ -945,13 +1090,17 @@ impl SseDecoder {
         // Bytes staged after a discarded line's end are the last, unterminated line.
         self.flush_stage(true);
         let partial = self.buf.len().saturating_sub(self.line_start);
-        if self.config.dispatch_unterminated_at_eof && !self.discard_line {
+        if self.config.dispatch_unterminated_at_eof && (!self.discard_line || self.value_line > 0) {
             let mut dispatched = false;
             if partial > 0 {
                 let line = self.line_start..self.buf.len();
                 self.line_start = self.buf.len();
                 self.scan = self.line_start;
-                dispatched = self.process_line(line)?;
+                self.discard_line = false;
+                dispatched = match std::mem::take(&mut self.value_line) {
+                    0 => self.process_line(line)?,
+                    prefix => self.process_value_line(line, prefix)?,
+                };
             }
             if !dispatched && (self.block_has_fields || !matches!(self.data, Data::Empty)) {
                 let empty = self.line_start..self.line_start;
@@ -960,17 +1109,19 @@ impl SseDecoder {
             return Ok(dispatched);
         }
         let truncated = partial > 0 || self.block_has_fields;
-        let partial_is_data = self
-            .buf
-            .as_bytes()
-            .get(self.line_start..)
-            .is_some_and(|line| line == b"data" || line.starts_with(b"data:"));
+        let partial_is_data = self.value_line > 0
+            || self
+                .buf
+                .as_bytes()
+                .get(self.line_start..)
+                .is_some_and(|line| line == b"data" || line.starts_with(b"data:"));
         let report = SseError::Truncated {
             unterminated_bytes: self.stream_offset().saturating_sub(self.block_start),
             pending_data: !self.discard_block
                 && (!matches!(self.data, Data::Empty) || partial_is_data),
         };
         // The spec discards the pending block; start from a clean state if bytes follow.
+        self.value_line = 0;
         self.line_start = self.buf.len();
         self.scan = self.line_start;
         self.discard_line = false;
@@ -1063,6 +1214,27 @@ impl SseDecoder {
                 }
             }
         }
+        Ok(false)
+    }
+
+    /// A `data` line whose field name was not decoded (`value_line`): `value` is its value, and
+    /// `prefix` the length of what was dropped. The same checks as `process_line` on the whole
+    /// line; a `data` line never dispatches, so this returns `Ok(false)`.
+    fn process_value_line(&mut self, value: Range<usize>, prefix: usize) -> Result<bool, SseError> {
+        if self.discard_block {
+            return Ok(false);
+        }
+        let line_len = self.raw_len(&value).saturating_add(prefix);
+        if self.data_len.saturating_add(line_len) > self.config.max_event_size {
+            let offset = self.raw_offset(value.start).saturating_sub(prefix as u64);
+            self.start_discarding_block();
+            return Err(SseError::EventTooLarge {
+                limit: self.config.max_event_size,
+                offset,
+            });
+        }
+        self.block_has_fields = true;
+        self.push_data(value);
         Ok(false)
     }
 

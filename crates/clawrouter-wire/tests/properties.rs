@@ -14,7 +14,8 @@ use proptest::sample::Index;
 use serde_json::Value;
 
 use crate::support::{
-    JsonItem, drain_json, drain_sse, run_json_with, run_sse_with, split_at_points,
+    JsonItem, drain_json, drain_sse, run_json_with, run_sse_owned_with, run_sse_with,
+    split_at_points,
 };
 
 /// Sorted cut positions in `0..=len` from random indices.
@@ -98,6 +99,29 @@ fn sse_input() -> impl Strategy<Value = Vec<u8>> {
         1 => keepalives,
         1 => prop::collection::vec(any::<u8>(), 0..256)
     ]
+}
+
+/// Streams with long `data` lines (1–3 KiB values, past a 1 KiB feed) among SSE tokens: the
+/// lines a feed of at least 1 KiB may decode without their field name.
+fn sse_long_line_input() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        2 => prop::collection::vec(sse_token(), 0..8).prop_map(|t| t.concat()),
+        1 => (
+            prop::sample::select(vec![&b"data: "[..], b"data:", b"data:  ", b"data: :"]),
+            1000usize..3000,
+            prop::sample::select(vec![&b"x"[..], "é".as_bytes(), b"\xFF", b"\r"]),
+            prop::sample::select(vec![&b"\n\n"[..], b"\r\n\r\n", b"\r", b"\n", b""]),
+        )
+            .prop_map(|(field, len, filler, end)| {
+                let mut line = field.to_vec();
+                line.extend(std::iter::repeat_n(b'v', len));
+                // One awkward byte somewhere inside the value.
+                line.splice(field.len() + len / 2..field.len() + len / 2, filler.iter().copied());
+                line.extend_from_slice(end);
+                line
+            }),
+    ];
+    prop::collection::vec(piece, 1..6).prop_map(|pieces| pieces.concat())
 }
 
 fn sse_config() -> impl Strategy<Value = SseConfig> {
@@ -306,6 +330,46 @@ proptest! {
         prop_assert_eq!(&chunked, &whole, "cuts {:?}", points);
         let bytewise = run_sse_with(SseDecoder::with_config(config), input.chunks(1));
         prop_assert_eq!(&bytewise, &whole, "one byte at a time");
+        let owned =
+            run_sse_owned_with(SseDecoder::with_config(config), split_at_points(&input, &points));
+        prop_assert_eq!(&owned, &whole, "next_owned_event, cuts {:?}", points);
+    }
+
+    /// Long `data` lines fed in pieces of at least 1 KiB (so that a piece may start one on an
+    /// empty buffer and the value is decoded without its field name) and pulled either way give
+    /// the results of one feed and of a byte at a time; with size limits around their lengths.
+    #[test]
+    fn sse_long_lines_chunking_invariance(
+        input in sse_long_line_input(),
+        picks in prop::collection::vec(any::<Index>(), 0..6),
+        max_event_size in prop_oneof![Just(usize::MAX), 900usize..4000],
+        dispatch_unterminated_at_eof: bool,
+    ) {
+        let config = SseConfig {
+            max_event_size,
+            dispatch_unterminated_at_eof,
+            ..SseConfig::default()
+        };
+        let whole = run_sse_with(SseDecoder::with_config(config), [input.as_slice()]);
+        let bytewise = run_sse_with(SseDecoder::with_config(config), input.chunks(1));
+        prop_assert_eq!(&bytewise, &whole, "one byte at a time");
+        // Cut points at least 1 KiB apart where possible.
+        let points: Vec<usize> = cuts(input.len(), &picks)
+            .into_iter()
+            .scan(0usize, |last, p| {
+                let keep = p >= *last + 1024;
+                if keep {
+                    *last = p;
+                }
+                Some(keep.then_some(p))
+            })
+            .flatten()
+            .collect();
+        let chunked = run_sse_with(SseDecoder::with_config(config), split_at_points(&input, &points));
+        prop_assert_eq!(&chunked, &whole, "cuts {:?}", points);
+        let owned =
+            run_sse_owned_with(SseDecoder::with_config(config), split_at_points(&input, &points));
+        prop_assert_eq!(&owned, &whole, "next_owned_event, cuts {:?}", points);
     }
 
     /// Feeding several chunks before pulling anything gives the same results as pulling after

@@ -5,7 +5,9 @@
 use clawrouter_wire::sse::{SseDecoder, SseError};
 use serde_json::Value;
 
-use crate::support::{SseItem, SseRun, chunks_of, fixtures_dir, hex, run_sse, two_chunk_splits};
+use crate::support::{
+    SseItem, SseRun, chunks_of, fixtures_dir, hex, run_sse, run_sse_owned_with, two_chunk_splits,
+};
 
 /// The expected outcome of one vector.
 struct Expected {
@@ -166,6 +168,13 @@ fn explicit_vectors_every_chunking() {
         check(id, "1 byte at a time", &run_sse(chunks_of(&whole, 1)), &exp);
         for (at, two) in two_chunk_splits(&whole) {
             check(id, &format!("split at {at}"), &run_sse(two), &exp);
+            let owned = run_sse_owned_with(SseDecoder::new(), two);
+            check(
+                id,
+                &format!("next_owned_event, split at {at}"),
+                &owned,
+                &exp,
+            );
         }
         // Same results, not just the same events: errors and their fields too.
         assert_eq!(

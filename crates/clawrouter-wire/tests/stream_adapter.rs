@@ -15,7 +15,10 @@ use futures_core::Stream;
 use futures_executor::block_on;
 use futures_util::StreamExt;
 
-use crate::support::{JsonItem, chunks_of, ev, ev_id, fixtures_dir, run_json, run_sse};
+use crate::support::{
+    JsonItem, chunks_of, ev, ev_id, fixtures_dir, run_json, run_sse, run_sse_owned_with,
+    run_sse_with,
+};
 
 type Chunk = Result<Bytes, io::Error>;
 
@@ -378,4 +381,74 @@ fn json_array_stream_reports_truncation_and_malformed_bodies() {
         other => panic!("expected a malformed-body error, got {other:?}"),
     }
     assert_eq!((inner.items.len(), inner.polls_after_end), (1, 0));
+}
+
+/// Events of 64 KiB and more, which `next_owned_event` (and so the adapter) hands out without
+/// copying: a single `data` line with and without the space, two joined lines, an event type and
+/// an ID, a CRLF, a small event after each big one in the same chunk, a truncated big line at
+/// the end, and one over the size limit. At many chunkings the results are those of
+/// `next_event` + `into_owned`, and the adapter yields the same events.
+#[test]
+fn long_events_are_the_same_owned_and_borrowed() {
+    let big = |seed: u8, len: usize| -> String {
+        (0..len)
+            .map(|i| char::from(b'a' + ((i * 7 + usize::from(seed)) % 26) as u8))
+            .collect()
+    };
+    let mut body = String::new();
+    body.push_str(&format!("data: {}\n\n", big(1, 70_000)));
+    body.push_str("data: small\n\n");
+    body.push_str(&format!("data:{}\n\n", big(2, 65_536)));
+    body.push_str(&format!(
+        "event: long\nid: 9\ndata: {}\r\n\r\n",
+        big(3, 90_000)
+    ));
+    body.push_str(&format!(
+        "data: {}\ndata: {}\n\n",
+        big(4, 40_000),
+        big(5, 40_000)
+    ));
+    body.push_str(&format!(
+        ": comment\ndata: {}\n\ndata: tail\n\n",
+        big(6, 64 * 1024 - 1)
+    ));
+    body.push_str(&format!("data: é{}\n\n", big(7, 80_000)));
+    body.push_str(&format!("data: {}", big(8, 90_000)));
+    let body = body.into_bytes();
+    let strict = SseConfig {
+        max_event_size: 95_000,
+        ..SseConfig::default()
+    };
+    let lenient = SseConfig {
+        dispatch_unterminated_at_eof: true,
+        ..strict
+    };
+    let mut with_oversize = body.clone();
+    with_oversize.splice(0..0, format!("data: {}\n\n", big(9, 96_000)).into_bytes());
+
+    for (input, config) in [
+        (&body, strict),
+        (&with_oversize, strict),
+        (&body, lenient),
+        (&with_oversize, lenient),
+    ] {
+        let want = run_sse_with(SseDecoder::with_config(config), [input.as_slice()]);
+        assert!(want.events().len() >= 7, "{:?}", want.errors());
+        for size in [1, 7, 64, 1_000, 1_460, 4_096, 65_536, 200_000, input.len()] {
+            let pieces = chunks_of(input, size);
+            let owned = run_sse_owned_with(SseDecoder::with_config(config), pieces.clone());
+            assert_eq!(owned, want, "next_owned_event, chunks of {size}");
+            let borrowed = run_sse_with(SseDecoder::with_config(config), pieces);
+            assert_eq!(borrowed, want, "next_event, chunks of {size}");
+        }
+        let stream = SseStream::with_decoder(
+            futures_util::stream::iter(ok_chunks(input, 1_460)),
+            SseDecoder::with_config(config),
+        );
+        let events: Vec<OwnedSseEvent> = collect_sse(stream)
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(events, want.events(), "the adapter");
+    }
 }

@@ -153,12 +153,27 @@ impl SseRun {
 
 /// Calls `next_event()` until `Ok(None)`, recording everything.
 pub fn drain_sse(d: &mut SseDecoder, out: &mut Vec<SseItem>) {
+    drain_sse_by(d, out, |d| {
+        d.next_event().map(|e| e.map(|e| e.into_owned()))
+    });
+}
+
+/// [`drain_sse`] through `next_owned_event`.
+pub fn drain_sse_owned(d: &mut SseDecoder, out: &mut Vec<SseItem>) {
+    drain_sse_by(d, out, SseDecoder::next_owned_event);
+}
+
+fn drain_sse_by(
+    d: &mut SseDecoder,
+    out: &mut Vec<SseItem>,
+    next: impl Fn(&mut SseDecoder) -> Result<Option<OwnedSseEvent>, SseError>,
+) {
     let mut consecutive_errors = 0;
     loop {
-        match d.next_event() {
+        match next(d) {
             Ok(Some(ev)) => {
                 consecutive_errors = 0;
-                out.push(SseItem::Event(ev.into_owned()));
+                out.push(SseItem::Event(ev));
             }
             Ok(None) => return,
             Err(e) => {
@@ -174,18 +189,37 @@ pub fn drain_sse(d: &mut SseDecoder, out: &mut Vec<SseItem>) {
 }
 
 /// Feeds `chunks` one by one into `d` (draining after each), then finishes and drains.
-pub fn run_sse_with<'a, I>(mut d: SseDecoder, chunks: I) -> SseRun
+pub fn run_sse_with<'a, I>(d: SseDecoder, chunks: I) -> SseRun
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    run_sse_draining(d, chunks, drain_sse)
+}
+
+/// [`run_sse_with`], pulling with `next_owned_event` (what the `Stream` adapter does).
+pub fn run_sse_owned_with<'a, I>(d: SseDecoder, chunks: I) -> SseRun
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    run_sse_draining(d, chunks, drain_sse_owned)
+}
+
+fn run_sse_draining<'a, I>(
+    mut d: SseDecoder,
+    chunks: I,
+    drain: fn(&mut SseDecoder, &mut Vec<SseItem>),
+) -> SseRun
 where
     I: IntoIterator<Item = &'a [u8]>,
 {
     let mut items = Vec::new();
     for chunk in chunks {
         d.feed(chunk);
-        drain_sse(&mut d, &mut items);
+        drain(&mut d, &mut items);
     }
     let before = items.len();
     d.finish();
-    drain_sse(&mut d, &mut items);
+    drain(&mut d, &mut items);
     // Once the end has been reported, the decoder stays at the end.
     assert!(
         matches!(d.next_event(), Ok(None)),

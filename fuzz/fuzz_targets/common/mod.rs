@@ -100,12 +100,18 @@ fn drain_sse(
     decoder: &mut SseDecoder,
     outputs: &mut Vec<Result<OwnedSseEvent, SseError>>,
     budget: &mut usize,
+    owned: bool,
 ) {
     loop {
         assert!(*budget > 0, "next_event keeps returning items: {outputs:?}");
         *budget -= 1;
-        match decoder.next_event() {
-            Ok(Some(event)) => outputs.push(Ok(event.into_owned())),
+        let next = if owned {
+            decoder.next_owned_event()
+        } else {
+            decoder.next_event().map(|event| event.map(|event| event.into_owned()))
+        };
+        match next {
+            Ok(Some(event)) => outputs.push(Ok(event)),
             Ok(None) => break,
             // Errors do not end SSE decoding: keep pulling.
             Err(error) => outputs.push(Err(error)),
@@ -115,6 +121,15 @@ fn drain_sse(
 
 /// Feeds `data` to a fresh decoder following `schedule`, then finishes and drains to `Ok(None)`.
 pub fn run_sse(config: SseConfig, data: &[u8], schedule: &[Step]) -> SseRun {
+    run_sse_pulling(config, data, schedule, false)
+}
+
+/// [`run_sse`], pulling with `next_owned_event` (what the `Stream` adapter does).
+pub fn run_sse_owned(config: SseConfig, data: &[u8], schedule: &[Step]) -> SseRun {
+    run_sse_pulling(config, data, schedule, true)
+}
+
+fn run_sse_pulling(config: SseConfig, data: &[u8], schedule: &[Step], owned: bool) -> SseRun {
     let mut decoder = SseDecoder::with_config(config);
     let mut outputs = Vec::new();
     // Every output item needs at least one input byte (an event needs a line end, an error
@@ -126,12 +141,12 @@ pub fn run_sse(config: SseConfig, data: &[u8], schedule: &[Step]) -> SseRun {
         rest = tail;
         decoder.feed(piece);
         if step.drain {
-            drain_sse(&mut decoder, &mut outputs, &mut budget);
+            drain_sse(&mut decoder, &mut outputs, &mut budget, owned);
         }
     }
     assert!(rest.is_empty(), "schedule does not cover the input");
     decoder.finish();
-    drain_sse(&mut decoder, &mut outputs, &mut budget);
+    drain_sse(&mut decoder, &mut outputs, &mut budget, owned);
     // The end is sticky: asking again yields nothing more.
     assert!(
         matches!(decoder.next_event(), Ok(None)),
