@@ -3,7 +3,9 @@
 //! These are thin: they feed each chunk of an inner stream (`reqwest::Response::bytes_stream()`,
 //! a hyper body, `futures::stream::iter(…)`) into the sans-IO decoder and yield owned frames. No
 //! runtime, no spawned task, no channel: back-pressure reaches the socket because nothing is read
-//! until the consumer polls.
+//! until the consumer polls. [`SseStream`] yields what
+//! [`SseDecoder::next_owned_event`](crate::sse::SseDecoder::next_owned_event) gives: an event of
+//! 64 KiB or more takes the decoder's buffer rather than a copy of its data.
 //!
 //! ```
 //! use clawrouter_wire::stream::SseStream;
