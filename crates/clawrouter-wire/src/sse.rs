@@ -865,7 +865,7 @@ impl SseDecoder {
     /// Processes lines until an event is ready (`Ok(true)`) or the input is exhausted.
     fn advance(&mut self) -> Result<bool, SseError> {
         self.settle_dispatch();
-        if self.eof && !self.eof_reported && (!self.discard_line || self.value_line > 0) {
+        if self.eof && !self.eof_reported && !self.dropping_line() {
             // The end of input ends the staged partial line: decode it (an incomplete character
             // becomes U+FFFD) before the BOM decision and the truncation report look at it.
             self.flush_stage(true);
@@ -1056,7 +1056,7 @@ impl SseDecoder {
     /// No complete line is left: enforce the size limit on the partial line, then handle EOF.
     fn end_of_input(&mut self) -> Result<bool, SseError> {
         let partial = self.partial_line_len() + self.value_line;
-        if self.discard_line && self.value_line == 0 {
+        if self.dropping_line() {
             // Keep dropping the overflowing line's bytes as they arrive.
             self.line_start = self.buf.len();
             self.scan = self.line_start;
@@ -1090,7 +1090,7 @@ impl SseDecoder {
         // Bytes staged after a discarded line's end are the last, unterminated line.
         self.flush_stage(true);
         let partial = self.buf.len().saturating_sub(self.line_start);
-        if self.config.dispatch_unterminated_at_eof && (!self.discard_line || self.value_line > 0) {
+        if self.config.dispatch_unterminated_at_eof && !self.dropping_line() {
             let mut dispatched = false;
             if partial > 0 {
                 let line = self.line_start..self.buf.len();
@@ -1099,7 +1099,10 @@ impl SseDecoder {
                 self.discard_line = false;
                 dispatched = match std::mem::take(&mut self.value_line) {
                     0 => self.process_line(line)?,
-                    prefix => self.process_value_line(line, prefix)?,
+                    prefix => {
+                        self.process_value_line(line, prefix)?;
+                        false
+                    }
                 };
             }
             if !dispatched && (self.block_has_fields || !matches!(self.data, Data::Empty)) {
@@ -1151,23 +1154,17 @@ impl SseDecoder {
 
     /// Interprets one line (WHATWG §9.2.6). Returns true when it dispatched an event.
     fn process_line(&mut self, line: Range<usize>) -> Result<bool, SseError> {
-        let Some(bytes) = self.buf.as_bytes().get(line.clone()) else {
+        let Some(blank) = self.buf.as_bytes().get(line.clone()).map(<[u8]>::is_empty) else {
             return Ok(false);
         };
-        if bytes.is_empty() {
+        if blank {
             return Ok(self.end_block());
         }
         if self.discard_block {
             return Ok(false);
         }
-        if self.data_len.saturating_add(self.raw_len(&line)) > self.config.max_event_size {
-            let offset = self.raw_offset(line.start);
-            self.start_discarding_block();
-            return Err(SseError::EventTooLarge {
-                limit: self.config.max_event_size,
-                offset,
-            });
-        }
+        self.check_line_size(&line, 0)?;
+        let bytes = self.buf.as_bytes().get(line.clone()).unwrap_or_default();
         if bytes.first() == Some(&b':') {
             return Ok(false);
         }
@@ -1217,25 +1214,39 @@ impl SseDecoder {
         Ok(false)
     }
 
+    /// The line being read overflowed and its bytes are dropped as they arrive (`discard_line`
+    /// without `value_line`, which marks a kept line).
+    fn dropping_line(&self) -> bool {
+        self.discard_line && self.value_line == 0
+    }
+
     /// A `data` line whose field name was not decoded (`value_line`): `value` is its value, and
     /// `prefix` the length of what was dropped. The same checks as `process_line` on the whole
-    /// line; a `data` line never dispatches, so this returns `Ok(false)`.
-    fn process_value_line(&mut self, value: Range<usize>, prefix: usize) -> Result<bool, SseError> {
+    /// line (a `data` line never dispatches an event).
+    fn process_value_line(&mut self, value: Range<usize>, prefix: usize) -> Result<(), SseError> {
         if self.discard_block {
-            return Ok(false);
+            return Ok(());
         }
-        let line_len = self.raw_len(&value).saturating_add(prefix);
-        if self.data_len.saturating_add(line_len) > self.config.max_event_size {
-            let offset = self.raw_offset(value.start).saturating_sub(prefix as u64);
-            self.start_discarding_block();
-            return Err(SseError::EventTooLarge {
-                limit: self.config.max_event_size,
-                offset,
-            });
-        }
+        self.check_line_size(&value, prefix)?;
         self.block_has_fields = true;
         self.push_data(value);
-        Ok(false)
+        Ok(())
+    }
+
+    /// The size rule for a complete line (`buf[line]`, after `prefix` raw bytes that were not
+    /// decoded into `buf`): when it would take the event past the limit, the block is discarded
+    /// and the error names the line's raw offset.
+    fn check_line_size(&mut self, line: &Range<usize>, prefix: usize) -> Result<(), SseError> {
+        let line_len = self.raw_len(line).saturating_add(prefix);
+        if self.data_len.saturating_add(line_len) <= self.config.max_event_size {
+            return Ok(());
+        }
+        let offset = self.raw_offset(line.start).saturating_sub(prefix as u64);
+        self.start_discarding_block();
+        Err(SseError::EventTooLarge {
+            limit: self.config.max_event_size,
+            offset,
+        })
     }
 
     /// An `event` field whose value is `buf[value]`.
