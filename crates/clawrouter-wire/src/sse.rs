@@ -183,6 +183,10 @@ impl From<SseEvent<'_>> for OwnedSseEvent {
 
 impl OwnedSseEvent {
     /// `event` owned, with `data` (its data, already owned) in place of `event.data`.
+    // Always inlined: called, it read the `data` its caller had just stored with one 16-byte load
+    // over two 8-byte stores: a store-forwarding stall, two thirds of the ~9 % of the adapter's
+    // time that perf put in this function on a CRLF stream cut after every CR.
+    #[inline(always)]
     fn with_data(event: SseEvent<'_>, data: String) -> Self {
         Self {
             event: if event.event == "message" {
@@ -486,17 +490,18 @@ impl SseDecoder {
         if chunk.is_empty() {
             return;
         }
-        self.make_room();
+        self.make_room(chunk.len());
         let mut searched = 0;
         if chunk.len() >= LONG_LINE_CHUNK && self.line_start == self.buf.len() {
             (chunk, searched) = self.drop_long_data_prefix(chunk);
         }
         let changes = self.length_changes.len();
+        let start = self.buf.len();
         let used = self.decode(chunk, false);
         if searched > 0 && self.length_changes.len() == changes {
             // The value's first bytes were searched for a line end already (and decoded to
             // themselves): `advance` goes on from there.
-            self.scan = searched.min(self.buf.len());
+            self.scan = (start + searched).min(self.buf.len());
         }
         self.stage
             .extend_from_slice(chunk.get(used..).unwrap_or_default());
@@ -505,6 +510,16 @@ impl SseDecoder {
     /// Small feeds wait in the stage until a line end arrives, so that they cost one UTF-8
     /// validation per line rather than one per feed; a staged keep-alive is dropped unread.
     fn feed_small(&mut self, chunk: &[u8]) {
+        if chunk.len() <= 2
+            && chunk.iter().all(|&byte| byte == b'\n' || byte == b'\r')
+            && self.stage.is_empty()
+        {
+            // Line ends alone (a CRLF stream cut after each CR sends `\n\r` between events) are
+            // ASCII: they go straight into `buf`, with no stage and no validation.
+            self.make_room(chunk.len());
+            self.buf.extend(chunk.iter().map(|&byte| char::from(byte)));
+            return;
+        }
         let Some((first_line_end, last_line_end)) = first_and_last_line_end(chunk) else {
             self.byte_follows_buf();
             self.stage.extend_from_slice(chunk);
@@ -561,10 +576,11 @@ impl SseDecoder {
         Some(after)
     }
 
-    /// Settles the last dispatched event and compacts `buf`, before bytes are appended to it.
-    fn make_room(&mut self) {
+    /// Settles the last dispatched event and compacts `buf`, before about `incoming` bytes are
+    /// appended to it.
+    fn make_room(&mut self, incoming: usize) {
         self.settle_dispatch();
-        self.compact();
+        self.compact(incoming);
     }
 
     /// `chunk` starts a line on an empty buffer: when that line is a `data` line whose value runs
@@ -606,7 +622,7 @@ impl SseDecoder {
         if self.stage.is_empty() {
             return;
         }
-        self.make_room();
+        self.make_room(self.stage.len());
         let mut stage = std::mem::take(&mut self.stage);
         let used = self.decode(&stage, whole);
         stage.drain(..used);
@@ -828,11 +844,19 @@ impl SseDecoder {
     /// at most once (afterwards `line_start` is 0 until that line ends), so compaction is linear
     /// overall. A single `data` value still in `buf` is first copied to `scratch` so that a block
     /// with many fields after its data line cannot make us move that value again and again.
-    fn compact(&mut self) {
+    ///
+    /// While that value is waiting for its blank line and `buf` has room for the `incoming`
+    /// bytes, compaction waits: copying the value would cost more than the bytes it frees. This
+    /// is the common case of a chunk that ends between an event's data line and its blank line
+    /// (CRLF streams cut after the CR). `buf` does not grow for it, so memory stays bounded.
+    fn compact(&mut self, incoming: usize) {
         if self.line_start == 0 {
             return;
         }
         if let Data::InBuffer(range) = &self.data {
+            if self.buf.capacity() - self.buf.len() >= incoming {
+                return;
+            }
             let value = self.buf.get(range.clone()).unwrap_or_default();
             self.scratch.clear();
             self.scratch.push_str(value);
@@ -843,7 +867,11 @@ impl SseDecoder {
         if !self.buf.is_char_boundary(consumed) {
             return;
         }
-        self.buf.drain(..consumed);
+        if consumed == self.buf.len() {
+            self.buf.clear();
+        } else {
+            self.buf.drain(..consumed);
+        }
         self.buf_offset += consumed as u64;
         // Expansions now before `buf` are folded into the base.
         let settled = self
@@ -1439,6 +1467,24 @@ mod tests {
     fn single_data_line_survives_compaction() {
         let got = decode(&[b"data: abc\n", b"id: 1\n", b"event: x\n", b"\n"]);
         assert_eq!(got, [("x".into(), "abc".into(), Some("1".into()))]);
+    }
+
+    /// Compaction is put off while a data value waits for its blank line, but only while `buf` has
+    /// room: many lines after the value, fed in small pieces, do not grow the buffer.
+    #[test]
+    fn put_off_compaction_does_not_grow_the_buffer() {
+        let mut decoder = SseDecoder::new();
+        decoder.feed(format!("data: {}\r", "v".repeat(500)).as_bytes());
+        assert!(decoder.next_event().unwrap().is_none());
+        for i in 0..20_000 {
+            decoder.feed(b"\n");
+            decoder.feed(format!("id: {i}\r").as_bytes());
+            assert!(decoder.next_event().unwrap().is_none());
+            assert!(decoder.buf.capacity() <= 4096, "{}", decoder.buf.capacity());
+        }
+        decoder.feed(b"\n\r\n");
+        let event = decoder.next_event().unwrap().unwrap();
+        assert_eq!((event.data.len(), event.id), (500, Some("19999")));
     }
 
     #[test]

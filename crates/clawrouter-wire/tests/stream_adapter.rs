@@ -452,3 +452,69 @@ fn long_events_are_the_same_owned_and_borrowed() {
         assert_eq!(events, want.events(), "the adapter");
     }
 }
+
+/// Splits `body` after every byte for which `cut_after` holds.
+fn cut_after(body: &[u8], cut_after: impl Fn(u8) -> bool) -> Vec<&[u8]> {
+    body.split_inclusive(|&byte| cut_after(byte)).collect()
+}
+
+/// A CRLF stream cut after every CR (the LF of each line end starts the next chunk, and `\n\r`
+/// arrives alone between events) and after every line-end byte: a data line then waits for its
+/// blank line across feeds, so compaction is put off while its value sits in the buffer, and the
+/// line ends alone skip the stage. Whatever follows the data line (fields, comments, more data, a
+/// long value, invalid UTF-8, a BOM, a truncated end) gives the events of one feed, borrowed,
+/// owned and through the adapter.
+#[test]
+fn crlf_streams_cut_after_every_cr_decode_as_one_feed() {
+    let long = "y".repeat(70_000);
+    let mut fields = String::new();
+    for i in 0..2_000 {
+        fields.push_str(&format!("id: {i}\r\n"));
+    }
+    let bodies: Vec<Vec<u8>> = vec![
+        b"\xEF\xBB\xBFdata: first\r\n\r\ndata: {\"a\":1}\r\n\r\n".to_vec(),
+        b"data: a\r\ndata: b\r\n\r\nevent: x\r\ndata: c\r\nid: 7\r\nretry: 30\r\n\r\n".to_vec(),
+        b"data: v\r\n: keep-alive\r\n\r\n\r\n\r\n: ping\r\n\r\ndata: w\r\n\r\n".to_vec(),
+        format!("data: kept\r\n{fields}\r\ndata: next\r\n\r\n").into_bytes(),
+        format!("data: {long}\r\n\r\ndata: short\r\n\r\ndata: s\r\ndata: {long}\r\n\r\n")
+            .into_bytes(),
+        b"data: bad \xFF byte\r\n\r\ndata: split \xC3\r\n\r\n".to_vec(),
+        b"data: \r\n\r\n\r\rdata: cr only\r\r\n\n\r\ndata: end\r\n\r\ndata: cut".to_vec(),
+    ];
+    for body in &bodies {
+        for dispatch_unterminated_at_eof in [false, true] {
+            let config = SseConfig {
+                dispatch_unterminated_at_eof,
+                ..SseConfig::default()
+            };
+            let want = run_sse_with(SseDecoder::with_config(config), [body.as_slice()]);
+            assert!(!want.events().is_empty());
+            for (name, pieces) in [
+                ("after CR", cut_after(body, |b| b == b'\r')),
+                (
+                    "after CR and LF",
+                    cut_after(body, |b| b == b'\r' || b == b'\n'),
+                ),
+            ] {
+                let borrowed = run_sse_with(SseDecoder::with_config(config), pieces.clone());
+                assert_eq!(borrowed, want, "next_event, cut {name}");
+                let owned = run_sse_owned_with(SseDecoder::with_config(config), pieces.clone());
+                assert_eq!(owned, want, "next_owned_event, cut {name}");
+                let stream = SseStream::with_decoder(
+                    futures_util::stream::iter(
+                        pieces
+                            .iter()
+                            .map(|p| Ok(Bytes::copy_from_slice(p)))
+                            .collect::<Vec<Chunk>>(),
+                    ),
+                    SseDecoder::with_config(config),
+                );
+                let events: Vec<OwnedSseEvent> = collect_sse(stream)
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .collect();
+                assert_eq!(events, want.events(), "the adapter, cut {name}");
+            }
+        }
+    }
+}
