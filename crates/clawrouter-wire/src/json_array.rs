@@ -589,6 +589,8 @@ impl JsonArraySplitter {
     /// (into the level's copy of the scan) and so pays only for several blocks.
     #[inline(always)]
     fn scan_container_at_best_level(&mut self) -> Result<Option<usize>, JsonArrayError> {
+        // The same locals as in `scan_container`, on purpose: taken from one shared helper, they
+        // cost 1- to 64-byte feeds 2-4 % more instructions (callgrind).
         let hay = self.buf.get(..self.visible).unwrap_or_default();
         let stack = &mut self.stack;
         let max_depth = self.config.max_depth;
