@@ -926,8 +926,8 @@ impl<S: Simd> ClassifyBlock for SimdBlocks<S> {
     }
 }
 
-/// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed 16 bytes at a
-/// time with SSE2 on x86_64 (through `wide`; other targets get its portable fallback).
+/// Flags of one 64-byte block, one bit per byte (bit `i` for byte `i`), computed by a
+/// [`ClassifyBlock`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct BlockMasks {
     quotes: u64,
@@ -1068,9 +1068,6 @@ fn skip_string_bytes(hay: &[u8], mut pos: usize, escaped: bool) -> StringScan {
 mod tests {
     use super::*;
 
-    /// `BlockMasks::new` and `BlockMasks::strings` by a byte loop: the flags, the bytes inside
-    /// strings when every backslash not itself escaped escapes the next byte, and whether the
-    /// block ends on such a backslash.
     /// Every SIMD level this CPU can run, from the baseline up: each has its own copy of the
     /// block scan, and all must agree.
     fn levels() -> Vec<Level> {
@@ -1090,6 +1087,9 @@ mod tests {
         dispatch!(level, simd => SimdBlocks(simd).masks(block))
     }
 
+    /// A `ClassifyBlock`'s masks and `BlockMasks::strings` by a byte loop: the flags, the bytes inside
+    /// strings when every backslash not itself escaped escapes the next byte, and whether the
+    /// block ends on such a backslash.
     fn naive_masks(block: &[u8; BLOCK], state: Strings) -> (BlockMasks, u64, bool) {
         let mut masks = BlockMasks {
             quotes: 0,

@@ -59,9 +59,9 @@
 //! An owned event of 64 KiB or more ([`next_owned_event`](SseDecoder::next_owned_event), which
 //! the `Stream` adapter uses) is not copied into new memory: the decoder hands out its own buffer
 //! as the event's `String` and starts a new one. When a feed of at least 1 KiB starts a `data`
-//! line on an empty buffer and the line runs on for 64 KiB or past the feed, the field name is
-//! not even decoded into the buffer, so the value already sits at its front; otherwise the value
-//! is moved to the front, within memory already touched.
+//! line on a buffer with nothing left to process and the line runs on for 64 KiB or past the
+//! feed, the field name is not even decoded into the buffer, so the value already sits at its
+//! front; otherwise the value is moved to the front, within memory already touched.
 //!
 //! Memory is bounded by one event plus one chunk (plus a stage of at most 4 KiB, which is
 //! decoded into the buffer when full). The size limit counts the bytes as fed (an invalid byte
@@ -583,11 +583,13 @@ impl SseDecoder {
         self.compact(incoming);
     }
 
-    /// `chunk` starts a line on an empty buffer: when that line is a `data` line whose value runs
-    /// on for [`HAND_OVER_AT_LEAST`] bytes or past the chunk, returns the chunk without the
-    /// field name, colon and optional space, and marks the line (`value_line`, `discard_line`),
-    /// so that the value alone fills the buffer and `next_owned_event` can hand the buffer out
-    /// without moving it. Otherwise returns `chunk` as it is. Called for chunks of at least
+    /// `chunk` starts a line, and every byte of `buf` has been processed (`buf` is then empty,
+    /// unless compaction was put off for a pending data value, which this line's value joins in
+    /// `scratch`): when that line is a `data` line whose value runs on for
+    /// [`HAND_OVER_AT_LEAST`] bytes or past the chunk, returns the chunk without the field name,
+    /// colon and optional space, and marks the line (`value_line`, `discard_line`), so that the
+    /// value alone fills the buffer and `next_owned_event` can hand the buffer out without
+    /// moving it. Otherwise returns `chunk` as it is. Called for chunks of at least
     /// [`LONG_LINE_CHUNK`] bytes only.
     ///
     /// Also returns how many bytes at the start of the returned chunk were searched for a line

@@ -23,9 +23,13 @@ use crate::support::{
 type Chunk = Result<Bytes, io::Error>;
 
 fn ok_chunks(body: &[u8], size: usize) -> Vec<Chunk> {
-    chunks_of(body, size)
-        .into_iter()
-        .map(|c| Ok(Bytes::copy_from_slice(c)))
+    ok_pieces(&chunks_of(body, size))
+}
+
+fn ok_pieces(pieces: &[&[u8]]) -> Vec<Chunk> {
+    pieces
+        .iter()
+        .map(|piece| Ok(Bytes::copy_from_slice(piece)))
         .collect()
 }
 
@@ -45,6 +49,19 @@ where
     SseStream<S>: Stream<Item = Result<OwnedSseEvent, StreamError<io::Error>>>,
 {
     block_on(stream.collect::<Vec<_>>())
+}
+
+/// The events `SseStream` yields over `chunks` with a decoder configured by `config`; its errors
+/// are left out (the callers compare with the events of the sans-IO decoder).
+fn adapter_events(chunks: Vec<Chunk>, config: SseConfig) -> Vec<OwnedSseEvent> {
+    let stream = SseStream::with_decoder(
+        futures_util::stream::iter(chunks),
+        SseDecoder::with_config(config),
+    );
+    collect_sse(stream)
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect()
 }
 
 fn collect_json<S>(
@@ -441,14 +458,7 @@ fn long_events_are_the_same_owned_and_borrowed() {
             let borrowed = run_sse_with(SseDecoder::with_config(config), pieces);
             assert_eq!(borrowed, want, "next_event, chunks of {size}");
         }
-        let stream = SseStream::with_decoder(
-            futures_util::stream::iter(ok_chunks(input, 1_460)),
-            SseDecoder::with_config(config),
-        );
-        let events: Vec<OwnedSseEvent> = collect_sse(stream)
-            .into_iter()
-            .filter_map(Result::ok)
-            .collect();
+        let events = adapter_events(ok_chunks(input, 1_460), config);
         assert_eq!(events, want.events(), "the adapter");
     }
 }
@@ -500,19 +510,7 @@ fn crlf_streams_cut_after_every_cr_decode_as_one_feed() {
                 assert_eq!(borrowed, want, "next_event, cut {name}");
                 let owned = run_sse_owned_with(SseDecoder::with_config(config), pieces.clone());
                 assert_eq!(owned, want, "next_owned_event, cut {name}");
-                let stream = SseStream::with_decoder(
-                    futures_util::stream::iter(
-                        pieces
-                            .iter()
-                            .map(|p| Ok(Bytes::copy_from_slice(p)))
-                            .collect::<Vec<Chunk>>(),
-                    ),
-                    SseDecoder::with_config(config),
-                );
-                let events: Vec<OwnedSseEvent> = collect_sse(stream)
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .collect();
+                let events = adapter_events(ok_pieces(&pieces), config);
                 assert_eq!(events, want.events(), "the adapter, cut {name}");
             }
         }
